@@ -1,0 +1,553 @@
+package cs.resources;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The base of a {@link MultiOpen} provider (the Python library's {@code MultiOpenMixin}). A
+ * subclass does as little as possible in its constructor and its real setup in {@link #startup()},
+ * its teardown in {@link #shutdown()}, or both in {@link #startupShutdown()}; guarded methods call
+ * {@link #ensureOpen()} or {@link #ensureNotClosed()}.
+ *
+ * <pre>{@code
+ * class Database extends AbstractMultiOpen {
+ *     private Connection connection;
+ *     protected void startup() throws SQLException { connection = DriverManager.getConnection(url); }
+ *     protected void shutdown() throws SQLException { connection.close(); }
+ *     ResultSet query(String sql) throws SQLException {
+ *         ensureOpen();
+ *         return connection.createStatement().executeQuery(sql);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Failures</h2>
+ * If startup throws, the open that ran it fails and the count goes back to where it was, together
+ * with any opens made inside that startup: the object is not left looking open, a failed first
+ * startup does not count as having opened, and the next {@link #open()} runs startup again. If
+ * shutdown throws, the object still ends closed and {@link #join()} waiters are released. In both
+ * cases a checked exception reaches the caller wrapped in a {@link LifecycleException}; anything
+ * unchecked reaches it as it was thrown.
+ *
+ * <h2>Finalisation</h2>
+ * After the final shutdown the cycle is <em>finalised</em>, which releases {@link #join()}
+ * waiters: at once, or, for an object constructed with {@code finaliseLater}, when
+ * {@link #finalise()} is called (or the next open starts a new cycle).
+ *
+ * <h2>Concurrency</h2>
+ * One volatile {@code int} holds the state: above 0 it is the open count of an open object, changed
+ * by compare-and-set with no lock (the fast path of {@code open()} and of a non-final
+ * {@code close()}); 0 and below it names a phase (new, starting, open, stopping, closed). Phase
+ * changes, and the fields that go with them (the starting or stopping thread, the opens made
+ * inside a startup, the finalisation flag, where the final close came from), are guarded by a
+ * private monitor that belongs to this object alone. Startup and shutdown run outside that monitor.
+ */
+public abstract class AbstractMultiOpen implements MultiOpen {
+
+    private static final System.Logger LOG = System.getLogger(MultiOpen.class.getName());
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
+    /** Never opened, or the first startup failed. */
+    private static final int NEW = 0;
+    /** Opened before, count 0, shutdown done. */
+    private static final int CLOSED = -1;
+    /** A startup runs in {@link #transitionThread}. */
+    private static final int STARTING = -2;
+    /** A final shutdown runs in {@link #transitionThread}. */
+    private static final int STOPPING = -3;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(AbstractMultiOpen.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Above 0: the open count (CAS, no lock); otherwise a phase (changed holding {@link #lock}). */
+    private volatile int state = NEW;
+
+    /** Guards every field below and the phase changes of {@link #state}; waiters wait on it. */
+    private final Object lock = new Object();
+
+    private final boolean finaliseLater;
+
+    /** The thread running startup (STARTING) or shutdown (STOPPING); else null. Guarded by lock. */
+    private Thread transitionThread;
+    /** Opens made so far in the running startup, including the one that started it. Guarded by lock. */
+    private int pendingOpens;
+    /** The phase to go back to if the running startup fails (NEW or CLOSED). Guarded by lock. */
+    private int stateBeforeStartup;
+    /** Whether the last cycle has been finalised (true while NEW). Guarded by lock. */
+    private boolean finalised = true;
+    /** Counts the moments the object settled idle and finalised; joiners wait for a change. Guarded by lock. */
+    private long settledEpoch;
+    /** What the current cycle's startup returned, to run at its shutdown. Guarded by lock. */
+    private AutoCloseable shutdownAction;
+    /** Where the final close of the last cycle came from, for the extra-close warning. Guarded by lock. */
+    private String finalCloseFrom;
+
+    /** An object whose cycles are finalised as soon as their shutdown ends. */
+    protected AbstractMultiOpen() {
+        this(false);
+    }
+
+    /**
+     * @param finaliseLater if true, a cycle is finalised (releasing {@link #join()}) only when
+     *     {@link #finalise()} is called or the next open starts a new cycle, not right after shutdown
+     */
+    protected AbstractMultiOpen(boolean finaliseLater) {
+        this.finaliseLater = finaliseLater;
+    }
+
+    // ----------------------------------------------------------------------------------- subclass
+
+    /**
+     * Runs on the first open of each cycle, in the opening thread. Does nothing by default.
+     *
+     * @throws Exception to fail the open; the count is rolled back and the next open tries again
+     */
+    protected void startup() throws Exception {
+    }
+
+    /**
+     * Runs on the last close of each cycle, in the closing thread. Does nothing by default.
+     *
+     * @throws Exception to report a failed shutdown; the object still ends closed
+     */
+    protected void shutdown() throws Exception {
+    }
+
+    /**
+     * Starts up and returns the action that shuts down, the combined form of {@link #startup()} and
+     * {@link #shutdown()} (the Python library's {@code startup_shutdown}): override it to keep what
+     * startup acquired in local variables. By default it calls {@link #startup()} and returns
+     * {@link #shutdown()}. A {@code null} result means there is nothing to shut down.
+     *
+     * @return what the final close of this cycle runs
+     * @throws Exception to fail the open, as {@link #startup()}
+     */
+    protected AutoCloseable startupShutdown() throws Exception {
+        startup();
+        return this::shutdown;
+    }
+
+    /**
+     * Guard for methods that must not run on a closed object (the Python library's
+     * {@code not_closed}).
+     *
+     * @throws ClosedException if {@link #isClosed()}; the message names this object and the
+     *     calling method
+     */
+    protected final void ensureNotClosed() {
+        if (isClosed()) {
+            throw new ClosedException(callingMethod() + " on " + this + ": it is closed");
+        }
+    }
+
+    /**
+     * Guard for methods that need the object open (the Python library's {@code is_opened}). Code
+     * run by startup, in the starting thread, passes: startup may use the object it sets up.
+     *
+     * @throws ClosedException unless {@link #isOpen()}; the message names this object, its phase
+     *     and the calling method
+     */
+    protected final void ensureOpen() {
+        if (state > 0) {
+            return;
+        }
+        synchronized (lock) {
+            if (state == STARTING && transitionThread == Thread.currentThread()) {
+                return;
+            }
+            throw new ClosedException(callingMethod() + " on " + this + ": it is not open (" + phase(state) + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------- open
+
+    @Override
+    public MultiOpen open() {
+        for (;;) {
+            int s = state;
+            if (s > 0 && s < Integer.MAX_VALUE) {
+                if (STATE.compareAndSet(this, s, s + 1)) {
+                    return this;
+                }
+            } else if (openSlow()) {
+                return this;
+            }
+        }
+    }
+
+    /** Opens when the fast path cannot: returns false to retry the fast path. */
+    private boolean openSlow() {
+        boolean interrupted = false;
+        try {
+            Thread me = Thread.currentThread();
+            synchronized (lock) {
+                for (;;) {
+                    int s = state;
+                    if (s == Integer.MAX_VALUE) {
+                        throw new IllegalStateException("open() of " + this + ": open count would overflow");
+                    }
+                    if (s > 0) {
+                        return false;
+                    }
+                    if (s == STARTING && transitionThread == me) {
+                        if (pendingOpens == Integer.MAX_VALUE) {
+                            throw new IllegalStateException("open() of " + this + ": open count would overflow");
+                        }
+                        pendingOpens++;
+                        return true;
+                    }
+                    if (s == STOPPING && transitionThread == me) {
+                        throw new IllegalStateException("open() of " + this + " from inside its own shutdown");
+                    }
+                    if (s == STARTING || s == STOPPING) {
+                        interrupted |= await(0L);
+                        continue;
+                    }
+                    // NEW or CLOSED: this thread runs the startup of a new cycle.
+                    if (s == CLOSED && !finalised) {
+                        finaliseLocked();
+                    }
+                    stateBeforeStartup = s;
+                    transitionThread = me;
+                    pendingOpens = 1;
+                    state = STARTING;
+                    break;
+                }
+            }
+            runStartup();
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void runStartup() {
+        AutoCloseable action = null;
+        Throwable failure = null;
+        try {
+            action = startupShutdown();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        synchronized (lock) {
+            transitionThread = null;
+            if (failure == null) {
+                shutdownAction = action;
+                finalised = false;
+                state = pendingOpens;
+            } else {
+                state = stateBeforeStartup;
+                settledEpoch++;
+            }
+            pendingOpens = 0;
+            lock.notifyAll();
+        }
+        if (failure != null) {
+            throw unchecked(failure, "startup");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ close
+
+    @Override
+    public void close() {
+        close(false, false);
+    }
+
+    @Override
+    public void close(CloseOption... options) {
+        Objects.requireNonNull(options, "options");
+        boolean enforceFinal = false;
+        boolean unopenedOk = false;
+        for (CloseOption option : options) {
+            switch (Objects.requireNonNull(option, "options contains null")) {
+                case ENFORCE_FINAL_CLOSE -> enforceFinal = true;
+                case UNOPENED_OK -> unopenedOk = true;
+            }
+        }
+        close(enforceFinal, unopenedOk);
+    }
+
+    private void close(boolean enforceFinal, boolean unopenedOk) {
+        for (;;) {
+            int s = state;
+            if (s > 1) {
+                if (STATE.compareAndSet(this, s, s - 1)) {
+                    if (enforceFinal) {
+                        throw notFinal(s - 1);
+                    }
+                    return;
+                }
+            } else if (closeSlow(enforceFinal, unopenedOk)) {
+                return;
+            }
+        }
+    }
+
+    /** Closes when the fast path cannot: returns false to retry the fast path. */
+    private boolean closeSlow(boolean enforceFinal, boolean unopenedOk) {
+        boolean interrupted = false;
+        AutoCloseable action;
+        try {
+            Thread me = Thread.currentThread();
+            synchronized (lock) {
+                for (;;) {
+                    int s = state;
+                    if (s > 1) {
+                        return false;
+                    }
+                    if (s == 1) {
+                        if (!STATE.compareAndSet(this, 1, STOPPING)) {
+                            continue; // an open or a close got in first
+                        }
+                        transitionThread = me;
+                        finalCloseFrom = caller();
+                        action = shutdownAction;
+                        shutdownAction = null;
+                        break;
+                    }
+                    if (s == STARTING) {
+                        if (transitionThread == me) {
+                            if (pendingOpens > 1) {
+                                pendingOpens--;
+                                if (enforceFinal) {
+                                    throw notFinal(pendingOpens);
+                                }
+                                return true;
+                            }
+                            throw new IllegalStateException("close() of " + this
+                                    + " from inside its own startup would close it before open() returned");
+                        }
+                        interrupted |= await(0L);
+                        continue;
+                    }
+                    if (s == NEW) {
+                        if (unopenedOk) {
+                            return true;
+                        }
+                        throw new IllegalStateException("close before open: " + this + " was never opened");
+                    }
+                    // CLOSED, or STOPPING (from inside shutdown or from another thread).
+                    if (LOG.isLoggable(Level.WARNING)) {
+                        LOG.log(Level.WARNING, "extra close of " + this + " ignored: it is already closed"
+                                + (s == STOPPING ? " and shutting down" : "")
+                                + "; the final close came from " + finalCloseFrom + "; this close from " + caller());
+                    }
+                    return true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        runShutdown(action);
+        return true;
+    }
+
+    private void runShutdown(AutoCloseable action) {
+        Throwable failure = null;
+        try {
+            if (action != null) {
+                action.close();
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+        synchronized (lock) {
+            transitionThread = null;
+            state = CLOSED;
+            if (finaliseLater) {
+                finalised = false;
+            } else {
+                finaliseLocked();
+            }
+            lock.notifyAll();
+        }
+        if (failure != null) {
+            throw unchecked(failure, "shutdown");
+        }
+    }
+
+    private IllegalStateException notFinal(int remaining) {
+        return new IllegalStateException("close of " + this + " with ENFORCE_FINAL_CLOSE was not the final close: "
+                + remaining + (remaining == 1 ? " open remains" : " opens remain"));
+    }
+
+    // ------------------------------------------------------------------------------ finalise, join
+
+    /**
+     * Finalises the closed cycle, releasing {@link #join()} waiters. Called automatically after
+     * shutdown unless this object was constructed with {@code finaliseLater}.
+     *
+     * @throws IllegalStateException unless the object is closed (not starting, open or shutting
+     *     down) and not yet finalised
+     */
+    public void finalise() {
+        synchronized (lock) {
+            int s = state;
+            if (s != CLOSED) {
+                throw new IllegalStateException("finalise() of " + this + ": it is not closed (" + phase(s) + ")");
+            }
+            if (finalised) {
+                throw new IllegalStateException("finalise() of " + this + ": already finalised");
+            }
+            finaliseLocked();
+        }
+    }
+
+    private void finaliseLocked() {
+        finalised = true;
+        settledEpoch++;
+        lock.notifyAll();
+    }
+
+    @Override
+    public void join() {
+        join(-1L);
+    }
+
+    @Override
+    public boolean join(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("join(" + timeout + ") of " + this + ": negative timeout");
+        }
+        return join(saturatedNanos(timeout));
+    }
+
+    /** Waits for the cycle to settle; {@code timeoutNanos < 0} waits without limit. */
+    private boolean join(long timeoutNanos) {
+        boolean interrupted = false;
+        try {
+            synchronized (lock) {
+                if (settled()) {
+                    return true;
+                }
+                if (transitionThread == Thread.currentThread()) {
+                    throw new IllegalStateException("join() of " + this + " from inside its own "
+                            + (state == STARTING ? "startup" : "shutdown") + " would wait for itself");
+                }
+                long epoch = settledEpoch;
+                long deadline = timeoutNanos < 0 ? 0L : System.nanoTime() + timeoutNanos;
+                while (settledEpoch == epoch) {
+                    long wait = 0L;
+                    if (timeoutNanos >= 0) {
+                        wait = deadline - System.nanoTime();
+                        if (wait <= 0) {
+                            return false;
+                        }
+                    }
+                    interrupted |= await(wait);
+                }
+                return true;
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean settled() {
+        int s = state;
+        return s == NEW || (s == CLOSED && finalised);
+    }
+
+    /**
+     * Waits on the monitor (held by the caller) for at most {@code nanos} (0: no limit).
+     *
+     * @return whether the wait was interrupted
+     */
+    private boolean await(long nanos) {
+        try {
+            if (nanos == 0L) {
+                lock.wait();
+            } else {
+                lock.wait(nanos / 1_000_000L, (int) (nanos % 1_000_000L));
+            }
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- queries
+
+    @Override
+    public boolean isOpen() {
+        return state > 0;
+    }
+
+    @Override
+    public boolean isClosed() {
+        int s = state;
+        return s == CLOSED || s == STOPPING;
+    }
+
+    @Override
+    public int openCount() {
+        return Math.max(state, 0);
+    }
+
+    // ---------------------------------------------------------------------------------- helpers
+
+    private static String phase(int s) {
+        return switch (s) {
+            case NEW -> "never opened";
+            case CLOSED -> "closed";
+            case STARTING -> "starting up";
+            case STOPPING -> "shutting down";
+            default -> "open, count " + s;
+        };
+    }
+
+    /** Throws an unchecked failure as it is; wraps a checked one. */
+    private RuntimeException unchecked(Throwable failure, String phase) {
+        if (failure instanceof RuntimeException e) {
+            return e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new LifecycleException(phase + " of " + this + " failed: " + failure, failure);
+    }
+
+    /** The first frame outside this class: who called open, close or a guard. */
+    private static Optional<StackWalker.StackFrame> callerFrame() {
+        return WALKER.walk(frames -> frames.dropWhile(f -> f.getDeclaringClass() == AbstractMultiOpen.class).findFirst());
+    }
+
+    private static String caller() {
+        return "thread \"" + Thread.currentThread().getName() + "\" at "
+                + callerFrame().map(Object::toString).orElse("an unknown place");
+    }
+
+    private static String callingMethod() {
+        return callerFrame().map(f -> f.getMethodName() + "()").orElse("an operation");
+    }
+}

@@ -1,0 +1,123 @@
+package cs.resources;
+
+import java.time.Duration;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Something shared by several users that must be started once, kept alive while anyone uses it,
+ * and shut down exactly once: an open/close counter with a startup and a shutdown. This is what
+ * consumers see, also as an OSGi service type; providers extend {@link AbstractMultiOpen} or use
+ * {@link #of(Openable)}.
+ *
+ * <pre>{@code
+ * try (var db = sharedDatabase.open()) {   // first open of a cycle runs startup
+ *     ... use it, while other threads do the same ...
+ * }                                        // last close runs shutdown
+ * }</pre>
+ *
+ * <h2>Life cycle</h2>
+ * An object is <em>new</em> until its first successful open; then each <em>cycle</em> runs from
+ * the open that finds the count at 0 (it runs startup) to the close that brings the count back to
+ * 0 (it runs shutdown). Reopening a closed object starts a new cycle. Startup and shutdown run in
+ * the thread of the open or close that triggers them, outside any lock, exactly once per cycle, and
+ * never overlap.
+ *
+ * <h2>Thread-safety and blocking</h2>
+ * All methods are thread-safe. While the object is open, {@link #open()} and a non-final
+ * {@link #close()} take no lock and allocate nothing. An {@link #open()} or {@link #close()} that
+ * arrives while another thread runs startup or shutdown waits for it; those waits, and
+ * {@link #join()}, are not interruptible: an interrupt is remembered and the thread's interrupt flag
+ * is set again when the method returns.
+ */
+@ProviderType
+public interface MultiOpen extends AutoCloseable {
+
+    /**
+     * Increments the open count. The first open of a cycle runs startup in this thread; an open that
+     * arrives while another thread runs startup or a final shutdown waits for it (and after a
+     * shutdown, runs a fresh startup). An open from inside startup, in the starting thread, returns
+     * at once without running startup again.
+     *
+     * @return this object, so that {@code try (var t = thing.open()) { ... }} works
+     * @throws LifecycleException if startup threw a checked exception (its cause); an unchecked
+     *     exception or error from startup is thrown as it is. Either way the count is unchanged
+     *     and the next open tries startup again.
+     * @throws IllegalStateException if called from inside this object's shutdown, or if the count
+     *     would overflow
+     */
+    MultiOpen open();
+
+    /**
+     * Decrements the open count; the close that brings it to 0 runs shutdown in this thread.
+     * Same as {@code close()} with no options.
+     *
+     * @throws IllegalStateException if the object was never opened ("close before open")
+     * @throws LifecycleException if shutdown threw a checked exception (its cause); an unchecked
+     *     exception or error from shutdown is thrown as it is. Either way the object ends closed.
+     */
+    @Override
+    void close();
+
+    /**
+     * Decrements the open count, as {@link #close()}, with options. A close after the final one
+     * (with any options, also from inside shutdown) changes nothing and logs a warning that names
+     * where the final close came from.
+     *
+     * @param options {@link CloseOption#ENFORCE_FINAL_CLOSE}, {@link CloseOption#UNOPENED_OK}
+     * @throws IllegalStateException if the object was never opened and {@code UNOPENED_OK} was not
+     *     given; or if {@code ENFORCE_FINAL_CLOSE} was given and opens remain (thrown after the
+     *     decrement)
+     * @throws NullPointerException if {@code options} or one of its elements is null (nothing
+     *     changes)
+     */
+    void close(CloseOption... options);
+
+    /**
+     * @return true while the open count is above 0 and startup has completed
+     */
+    boolean isOpen();
+
+    /**
+     * @return true if the object was opened at least once and its count is now 0 (also while its
+     *     final shutdown runs); false if it was never opened, and while a startup runs
+     */
+    boolean isClosed();
+
+    /**
+     * @return the current open count; 0 while a startup runs
+     */
+    int openCount();
+
+    /**
+     * Waits for the final shutdown and the finalisation of the current cycle. Returns at once if the
+     * object was never opened, or is closed and finalised; a join that arrives during a first
+     * startup waits for that cycle. Not interruptible (the interrupt flag is restored on return).
+     *
+     * @throws IllegalStateException if called from inside this object's startup or shutdown, which
+     *     would wait for itself
+     */
+    void join();
+
+    /**
+     * As {@link #join()}, giving up after {@code timeout}.
+     *
+     * @param timeout how long to wait at most; zero only checks
+     * @return true if the object is (now) closed and finalised or was never opened; false on
+     *     timeout
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} is null
+     */
+    boolean join(Duration timeout);
+
+    /**
+     * Shares an {@link Openable}: the first open of a cycle calls {@code openable.open()}, the last
+     * close calls {@code openable.close()} (the Python library's {@code MultiOpen} class).
+     *
+     * @param openable what to open and close
+     * @return a new, unopened MultiOpen around it
+     * @throws NullPointerException if {@code openable} is null
+     */
+    static MultiOpen of(Openable openable) {
+        return new OpenableMultiOpen(openable);
+    }
+}
