@@ -92,6 +92,8 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     private AutoCloseable shutdownAction;
     /** Where the final close of the last cycle came from, for the extra-close warning. Guarded by lock. */
     private String finalCloseFrom;
+    /** Set by {@link #retire()}: no new cycle may start. Guarded by lock. */
+    private boolean retired;
 
     /** An object whose cycles are finalised as soon as their shutdown ends. */
     protected AbstractMultiOpen() {
@@ -170,6 +172,24 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         }
     }
 
+    /**
+     * The owner's last close, for objects whose life has an end, such as a Declarative Services
+     * component (call it from {@code @Deactivate}, having called {@link #open()} from
+     * {@code @Activate}): closes as {@link #close()} and marks this object retired. Opens still held
+     * keep it alive, and consumers may go on opening it while it is open; but once the count
+     * reaches 0 and shutdown has run, it never starts up again: {@link #open()} throws
+     * {@link ClosedException}.
+     *
+     * @throws IllegalStateException as {@link #close()} (the object is retired all the same)
+     * @throws LifecycleException as {@link #close()}
+     */
+    protected final void retire() {
+        synchronized (lock) {
+            retired = true;
+        }
+        close();
+    }
+
     // ------------------------------------------------------------------------------------- open
 
     @Override
@@ -214,7 +234,10 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                         interrupted |= await(0L);
                         continue;
                     }
-                    // NEW or CLOSED: this thread runs the startup of a new cycle.
+                    // NEW or CLOSED: this thread runs the startup of a new cycle, unless retired.
+                    if (retired) {
+                        throw new ClosedException("open() of " + this + ": it is closed for good (retired)");
+                    }
                     if (s == CLOSED && !finalised) {
                         finaliseLocked();
                     }

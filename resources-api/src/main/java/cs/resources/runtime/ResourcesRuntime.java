@@ -1,0 +1,62 @@
+package cs.resources.runtime;
+
+import cs.resources.Registration;
+import cs.resources.RunState;
+import java.util.Collection;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * What is running and what is open, across the framework. The runtime tracks, whiteboard-style,
+ * every {@link RunState}, {@link cs.resources.MultiOpen} and {@link cs.resources.Pool} that any
+ * bundle registers as an OSGi service (under those class names), plus the RunStates registered
+ * through {@link #register(RunState)}. It holds no lock while it calls them.
+ *
+ * <p>The service is bundle-scoped: each bundle gets its own view, so that what it registers
+ * through {@link #register(RunState)} is listed as its own and dropped when it stops.
+ */
+@ProviderType
+public interface ResourcesRuntime {
+
+    /**
+     * @return the RunStates that have not ended (state {@code PENDING}, {@code RUNNING} or
+     *     {@code STOPPING}), by id
+     */
+    List<RunStateInfo> runStates();
+
+    /**
+     * @param includeEnded also list the tracked RunStates that have ended and a short history of
+     *     those no longer tracked (their last known values)
+     * @return the RunStates, by id
+     */
+    List<RunStateInfo> runStates(boolean includeEnded);
+
+    /**
+     * Cancels RunStates. Each argument is an id (decimal) or a name; a name cancels every live
+     * RunState of that name. All arguments are checked before anything is cancelled.
+     *
+     * @param idsOrNames what to cancel; at least one
+     * @return what was cancelled, by id, as it is after the cancel
+     * @throws IllegalArgumentException if {@code idsOrNames} is empty, or names an id or name that
+     *     matches no live RunState (the message lists them; nothing is cancelled)
+     * @throws NullPointerException if {@code idsOrNames} or an element is null
+     */
+    List<RunStateInfo> cancel(Collection<String> idsOrNames);
+
+    /** @return the MultiOpen services, by service id */
+    List<MultiOpenInfo> multiOpens();
+
+    /** @return the Pool services, by service id */
+    List<PoolInfo> pools();
+
+    /**
+     * Makes a RunState visible, as this bundle's, without registering a service: for transient
+     * tasks. It is listed until the registration is closed, the RunState ends (goes from running
+     * to stopped), or the calling bundle stops or releases this service, whichever comes first.
+     *
+     * @param runState the RunState to list
+     * @return closes the registration; idempotent
+     * @throws NullPointerException if {@code runState} is null
+     */
+    Registration register(RunState runState);
+}

@@ -1,0 +1,130 @@
+package cs.resources.shell;
+
+import cs.resources.RunState;
+import cs.resources.runtime.MultiOpenInfo;
+import cs.resources.runtime.PoolInfo;
+import cs.resources.runtime.Printable;
+import cs.resources.runtime.ResourcesRuntime;
+import cs.resources.runtime.RunStateInfo;
+import cs.resources.runtime.TaskService;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Function;
+import org.apache.felix.service.command.Parameter;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The {@code resources:} commands. They ask the runtime and the task service, which hold the data
+ * and make the decisions, and print what they get: an aligned table, or with {@code -p} plain
+ * tab-separated rows without a header for scripts. They print rather than return, because Karaf's
+ * batch client shows only what a command prints. Names are escaped before printing.
+ */
+@Component(service = ResourcesCommands.class)
+@GogoCommand(scope = "resources", function = {"cancel", "opens", "pools", "run", "runstates"})
+public final class ResourcesCommands {
+
+    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private final ResourcesRuntime runtime;
+    private final TaskService tasks;
+
+    @Activate
+    public ResourcesCommands(@Reference(name = "runtime") ResourcesRuntime runtime,
+            @Reference(name = "tasks") TaskService tasks) {
+        this.runtime = runtime;
+        this.tasks = tasks;
+    }
+
+    @Descriptor("list the RunStates that have not ended: id, name, state, bundle, start time, run time")
+    public void runstates(
+            @Descriptor("also list ended RunStates and recently dropped ones")
+            @Parameter(names = {"-a", "--all"}, presentValue = "true", absentValue = "false") boolean all,
+            @Descriptor("plain output for scripts: tab-separated, no header, ISO-8601 times, run time in seconds")
+            @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain) {
+        print(runStateTable(runtime.runStates(all), plain), plain);
+    }
+
+    @Descriptor("cancel RunStates by id or by name (a name cancels every live RunState of that name);"
+            + " an unknown id or name cancels nothing")
+    public void cancel(@Descriptor("ids or names of live RunStates") String... idsOrNames) {
+        List<RunStateInfo> cancelled = runtime.cancel(Arrays.asList(idsOrNames));
+        PrintStream out = System.out;
+        for (RunStateInfo info : cancelled) {
+            out.println("cancelled " + info.id() + " " + Printable.escape(info.name())
+                    + " (" + info.state() + ")");
+        }
+    }
+
+    @Descriptor("list the MultiOpen services: service id, class, bundle, open count, phase")
+    public void opens(
+            @Descriptor("plain output for scripts: tab-separated, no header")
+            @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain) {
+        Table t = new Table("#SERVICE", "CLASS", "BUNDLE", "#OPENS", "PHASE");
+        for (MultiOpenInfo m : runtime.multiOpens()) {
+            t.row(m.serviceId(), m.className(), m.bundle(), m.openCount(), m.phase());
+        }
+        print(t, plain);
+    }
+
+    @Descriptor("list the Pool services: service id, name, bundle, idle bound, counts")
+    public void pools(
+            @Descriptor("plain output for scripts: tab-separated, no header")
+            @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain) {
+        Table t = new Table("#SERVICE", "NAME", "BUNDLE", "#MAX", "#CREATED", "#REUSED", "#DROPPED", "#IDLE",
+                "#IN USE", "CLOSED");
+        for (PoolInfo p : runtime.pools()) {
+            t.row(p.serviceId(), p.name(), p.bundle(), p.maxSize(), p.stats().created(), p.stats().reused(),
+                    p.stats().dropped(), p.stats().idle(), p.stats().inUse(), p.closed());
+        }
+        print(t, plain);
+    }
+
+    @Descriptor("run a closure in the background as a task with a RunState (its argument $1), once or"
+            + " repeatedly; resources:runstates lists it and resources:cancel stops it (interrupting it)")
+    public void run(CommandSession session,
+            @Descriptor("run the closure again after each pause of this length until cancelled (500ms, 2s, 1m, PT2S)")
+            @Parameter(names = {"-e", "--every"}, absentValue = "") String every,
+            @Descriptor("the task's name") String name,
+            @Descriptor("the closure to run, e.g. { echo tick }") Function body) {
+        Duration pause = every.isEmpty() ? null : Durations.parse("run --every", every);
+        RunState rs = tasks.submit(name, runState -> {
+            do {
+                body.execute(session, List.of(runState));
+            } while (pause != null && !runState.isCancelled() && runState.sleep(pause));
+        }, true);
+        System.out.println("task " + rs.id() + " " + Printable.escape(name)
+                + " submitted; resources:cancel " + rs.id() + " stops it");
+    }
+
+    // --------------------------------------------------------------------------------- helpers
+
+    static Table runStateTable(List<RunStateInfo> infos, boolean plain) {
+        Table t = new Table("#ID", "NAME", "STATE", "BUNDLE", "STARTED", "#RUN TIME");
+        for (RunStateInfo i : infos) {
+            t.row(i.id(), i.name(), i.state(), i.bundle(), started(i.startTime(), plain),
+                    plain ? Durations.seconds(i.runTime()) : Durations.format(i.runTime()));
+        }
+        return t;
+    }
+
+    private static String started(Instant start, boolean plain) {
+        if (start == null) {
+            return "-";
+        }
+        return plain ? start.toString() : STARTED.format(start.atZone(ZoneId.systemDefault()));
+    }
+
+    private static void print(Table t, boolean plain) {
+        t.print(System.out, plain);
+    }
+}
