@@ -222,6 +222,9 @@ public final class Registry {
                 ended.putIfAbsent(info.id(), info);
             }
         }
+        synchronized (history) {
+            history.forEach(h -> ended.putIfAbsent(h.id(), h));
+        }
         Map<Long, Tracked> chosen = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         for (String arg : idsOrNames) {

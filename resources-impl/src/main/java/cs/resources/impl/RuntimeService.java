@@ -34,7 +34,7 @@ public final class RuntimeService implements ResourcesRuntime {
     private final Map<Object, Registration> registrations = new ConcurrentHashMap<>();
 
     @Activate
-    public RuntimeService(@Reference Registry registry, ComponentContext context) {
+    public RuntimeService(@Reference(name = "registry") Registry registry, ComponentContext context) {
         this.registry = registry;
         this.user = context.getUsingBundle();
     }

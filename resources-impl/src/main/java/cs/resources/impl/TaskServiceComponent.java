@@ -73,9 +73,15 @@ public final class TaskServiceComponent extends AbstractMultiOpen implements Tas
     private volatile ThreadPoolExecutor executor;
     /** Tasks submitted and not yet finished (queued or running). */
     private final Set<TaskRun> tasks = ConcurrentHashMap.newKeySet();
+    /**
+     * Guards {@link #stopping}: a task decides to start holding it, and shutdown sets the flag
+     * holding it before it cancels anything, so no queued task starts once shutdown has begun.
+     */
+    private final Object startLock = new Object();
+    private boolean stopping;
 
     @Activate
-    public TaskServiceComponent(@Reference Registry registry, BundleContext context, Config config) {
+    public TaskServiceComponent(@Reference(name = "registry") Registry registry, BundleContext context, Config config) {
         this.registry = registry;
         this.bundle = context.getBundle();
         configure(config);
@@ -142,6 +148,9 @@ public final class TaskServiceComponent extends AbstractMultiOpen implements Tas
     @Override
     protected void shutdown() {
         ThreadPoolExecutor e = executor;
+        synchronized (startLock) {
+            stopping = true;
+        }
         tasks.forEach(t -> t.runState.cancel());
         e.shutdown();
         long grace = gracePeriodMillis;
@@ -222,8 +231,16 @@ public final class TaskServiceComponent extends AbstractMultiOpen implements Tas
         @Override
         public void run() {
             try {
-                if (runState.isCancelled()) {
-                    return; // cancelled while queued: never starts
+                boolean stop;
+                synchronized (startLock) {
+                    stop = stopping || runState.isCancelled();
+                }
+                if (stop) {
+                    // Cancelled while queued, or shutting down: it never starts.
+                    if (!runState.isCancelled()) {
+                        runState.cancel();
+                    }
+                    return;
                 }
                 synchronized (this) {
                     runner = Thread.currentThread();
@@ -233,8 +250,10 @@ public final class TaskServiceComponent extends AbstractMultiOpen implements Tas
                 try {
                     task.run(runState);
                 } catch (Throwable t) {
+                    // An interrupt that a cancel asked for is how a cancelled task ends, not a failure.
+                    boolean cancelled = runState.isCancelled();
                     runState.cancel();
-                    if (!(t instanceof InterruptedException && runState.isCancelled())) {
+                    if (!(t instanceof InterruptedException && cancelled)) {
                         LOG.log(Level.WARNING, "task " + Text.quote(runState.name()) + " of "
                                 + TaskServiceComponent.this + " failed", t);
                     }

@@ -14,6 +14,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Function;
@@ -22,6 +23,9 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The {@code resources:} commands. They ask the runtime and the task service, which hold the data
@@ -37,6 +41,10 @@ public final class ResourcesCommands {
 
     private final ResourcesRuntime runtime;
     private final TaskService tasks;
+    /** Gives {@code run} a session for its closure; without it (another shell), the caller's session. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CommandProcessor processor;
 
     @Activate
     public ResourcesCommands(@Reference(name = "runtime") ResourcesRuntime runtime,
@@ -97,13 +105,39 @@ public final class ResourcesCommands {
             @Descriptor("the task's name") String name,
             @Descriptor("the closure to run, e.g. { echo tick }") Function body) {
         Duration pause = every.isEmpty() ? null : Durations.parse("run --every", every);
-        RunState rs = tasks.submit(name, runState -> {
-            do {
-                body.execute(session, List.of(runState));
-            } while (pause != null && !runState.isCancelled() && runState.sleep(pause));
-        }, true);
+        // The closure runs in a session of its own, sharing this one's streams: Gogo allows one
+        // foreground job per session, and this session goes on with the user's next command.
+        CommandProcessor p = processor;
+        CommandSession taskSession = p != null ? p.createSession(session) : session;
+        RunState rs;
+        try {
+            rs = tasks.submit(name, runState -> {
+                try {
+                    do {
+                        body.execute(taskSession, List.of(runState));
+                    } while (pause != null && !runState.isCancelled() && runState.sleep(pause));
+                } catch (Exception e) {
+                    if (!runState.isCancelled()) {
+                        throw e; // a failure, not the end of a cancelled closure
+                    }
+                } finally {
+                    closeTaskSession(taskSession, session);
+                }
+            }, true);
+        } catch (RuntimeException e) {
+            closeTaskSession(taskSession, session);
+            throw e;
+        }
+        // A cancel also ends the closure's session, which interrupts the commands it is running.
+        rs.onCancel(r -> closeTaskSession(taskSession, session));
         System.out.println("task " + rs.id() + " " + Printable.escape(name)
                 + " submitted; resources:cancel " + rs.id() + " stops it");
+    }
+
+    private static void closeTaskSession(CommandSession taskSession, CommandSession userSession) {
+        if (taskSession != userSession) {
+            taskSession.close();
+        }
     }
 
     // --------------------------------------------------------------------------------- helpers

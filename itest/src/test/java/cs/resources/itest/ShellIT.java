@@ -1,0 +1,271 @@
+package cs.resources.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cs.resources.Pool;
+import cs.resources.RunState;
+import cs.resources.runtime.ResourcesRuntime;
+import cs.resources.runtime.RunStateInfo;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/** Every {@code resources:} command, run through a real Gogo session, with its error paths. */
+class ShellIT {
+    static final long TIMEOUT = 10_000;
+    static final String SELF = "cs.resources.itest.tests";
+
+    @InjectService(timeout = TIMEOUT)
+    CommandProcessor processor;
+
+    @InjectService(timeout = TIMEOUT)
+    ResourcesRuntime runtime;
+
+    @InjectBundleContext
+    BundleContext context;
+
+    Gogo gogo;
+    final Probe probe = new Probe();
+
+    /** Gogo commands for closures run by {@code resources:run}: {@code itest:tick}, {@code itest:block}. */
+    public static final class Probe {
+        final Semaphore ticks = new Semaphore(0);
+        volatile RunState seen;
+        final CountDownLatch blocked = new CountDownLatch(1);
+        final CountDownLatch interrupted = new CountDownLatch(1);
+
+        public void tick(RunState rs) {
+            seen = rs;
+            ticks.release();
+        }
+
+        public void block(RunState rs) {
+            seen = rs;
+            blocked.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        }
+    }
+
+    @BeforeEach
+    void session() {
+        gogo = new Gogo(processor);
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("osgi.command.scope", "itest");
+        props.put("osgi.command.function", new String[] {"tick", "block"});
+        context.registerService(Object.class, probe, props);
+    }
+
+    @AfterEach
+    void closeSession() {
+        gogo.close();
+    }
+
+    private static List<String> lines(String out) {
+        return out.lines().toList();
+    }
+
+    private static String lineWith(String out, String text) {
+        return out.lines().filter(l -> l.contains(text)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line with " + text + " in:\n" + out));
+    }
+
+    @Test
+    void runstatesPrintsAnAlignedTableWithNamesEscaped() throws Exception {
+        RunState plain = new RunState("sh-plain").start();
+        RunState evil = new RunState("sh-evil\u001b[31mred\nforged-line\u202e").start();
+        runtime.register(plain);
+        runtime.register(evil);
+
+        String out = gogo.run("resources:runstates");
+        List<String> lines = lines(out);
+        String header = lines.get(0);
+        assertThat(header).startsWith("ID").contains("NAME", "STATE", "BUNDLE", "STARTED", "RUN TIME");
+        assertThat(out).doesNotContain("\u001b").doesNotContain("\u202e").doesNotContain("forged-line\n");
+        String evilRow = lineWith(out, "sh-evil");
+        assertThat(evilRow).contains("sh-evil\\u001b[31mred\\u000aforged-line\\u202e");
+        String plainRow = lineWith(out, "sh-plain");
+        // Columns line up with the header; the numeric id column is right-aligned.
+        assertThat(plainRow.indexOf("sh-plain")).isEqualTo(header.indexOf("NAME"));
+        assertThat(plainRow.indexOf("RUNNING")).isEqualTo(header.indexOf("STATE"));
+        assertThat(plainRow.indexOf(SELF)).isEqualTo(header.indexOf("BUNDLE"));
+        String id = String.valueOf(plain.id());
+        String idCell = plainRow.substring(0, header.indexOf("NAME") - 2);
+        assertThat(idCell).endsWith(id).isEqualTo(" ".repeat(idCell.length() - id.length()) + id);
+        assertThat(header.substring(0, header.indexOf("NAME") - 2)).endsWith("ID");
+        plain.stop();
+        evil.stop();
+    }
+
+    @Test
+    void runstatesPlainIsTabSeparatedWithoutHeader() throws Exception {
+        RunState rs = new RunState("sh-script").start();
+        runtime.register(rs);
+        String out = gogo.run("resources:runstates -p");
+        assertThat(lines(out)).noneMatch(l -> l.startsWith("ID"));
+        String[] cells = lineWith(out, "sh-script").split("\t");
+        assertThat(cells).hasSize(6);
+        assertThat(cells[0]).isEqualTo(String.valueOf(rs.id()));
+        assertThat(cells[1]).isEqualTo("sh-script");
+        assertThat(cells[2]).isEqualTo("RUNNING");
+        assertThat(cells[3]).isEqualTo(SELF);
+        assertThat(Instant.parse(cells[4])).isEqualTo(rs.startTime().orElseThrow());
+        assertThat(Double.parseDouble(cells[5])).isGreaterThanOrEqualTo(0.0);
+        rs.stop();
+    }
+
+    @Test
+    void runstatesAllShowsEndedOnes() throws Exception {
+        RunState rs = new RunState("sh-ended").start();
+        runtime.register(rs);
+        rs.stop();
+        assertThat(gogo.run("resources:runstates")).doesNotContain("sh-ended");
+        assertThat(lineWith(gogo.run("resources:runstates -a"), "sh-ended")).contains("STOPPED");
+        assertThat(lineWith(gogo.run("resources:runstates --all --plain"), "sh-ended")).contains("\tSTOPPED\t");
+    }
+
+    @Test
+    void cancelByIdAndByName() throws Exception {
+        RunState one = new RunState("sh-one").start();
+        RunState twinA = new RunState("sh-twin").start();
+        RunState twinB = new RunState("sh-twin").start();
+        RunState other = new RunState("sh-other").start();
+        for (RunState rs : List.of(one, twinA, twinB, other)) {
+            runtime.register(rs);
+        }
+        assertThat(gogo.run("resources:cancel " + one.id())).isEqualTo("cancelled " + one.id() + " sh-one (STOPPING)\n");
+        assertThat(one.isCancelled()).isTrue();
+
+        String out = gogo.run("resources:cancel sh-twin");
+        assertThat(lines(out)).containsExactly("cancelled " + twinA.id() + " sh-twin (STOPPING)",
+                "cancelled " + twinB.id() + " sh-twin (STOPPING)");
+        assertThat(other.isCancelled()).isFalse();
+        for (RunState rs : List.of(one, twinA, twinB, other)) {
+            rs.stop();
+        }
+    }
+
+    @Test
+    void cancelOfAnUnknownIdOrNameCancelsNothing() throws Exception {
+        RunState live = new RunState("sh-live").start();
+        RunState ended = new RunState("sh-gone").start();
+        runtime.register(live);
+        runtime.register(ended);
+        ended.stop();
+
+        Exception e = gogo.fail("resources:cancel sh-live nosuch 99999999");
+        assertThat(e).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no live RunState has the name \"nosuch\"")
+                .hasMessageContaining("no live RunState has the id or name \"99999999\"")
+                .hasMessageContaining("nothing was cancelled");
+        assertThat(live.isCancelled()).isFalse();
+
+        assertThat(gogo.fail("resources:cancel " + ended.id())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RunState " + ended.id() + " has already ended (STOPPED)");
+
+        assertThat(gogo.fail("resources:cancel")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one");
+
+        assertThat(gogo.fail("resources:cancel \"bad\u001bname\"")).hasMessageContaining("bad\\u001bname")
+                .hasMessageNotContaining("\u001b");
+        live.stop();
+    }
+
+    @Test
+    void opensListsTheTaskService() throws Exception {
+        String row = lineWith(gogo.run("resources:opens"), "cs.resources.impl.TaskServiceComponent");
+        assertThat(row).contains("cs.resources.impl", "OPEN");
+        String header = lines(gogo.run("resources:opens")).get(0);
+        assertThat(header).contains("SERVICE", "CLASS", "BUNDLE", "OPENS", "PHASE");
+        String[] cells = lineWith(gogo.run("resources:opens -p"), "TaskServiceComponent").split("\t");
+        assertThat(cells).hasSize(5);
+        assertThat(Integer.parseInt(cells[3])).isGreaterThanOrEqualTo(1);
+        assertThat(cells[4]).isEqualTo("OPEN");
+    }
+
+    @Test
+    void poolsListsPoolServices() throws Exception {
+        Pool<Object> pool = Pool.builder(Object::new).name("sh-pool").maxSize(3).build();
+        context.registerService(Pool.class, pool, null);
+        pool.instance().close();
+        pool.instance(); // one left out
+        String out = gogo.run("resources:pools");
+        assertThat(lines(out).get(0)).contains("NAME", "BUNDLE", "MAX", "CREATED", "REUSED", "DROPPED", "IDLE", "IN USE");
+        assertThat(lineWith(out, "sh-pool")).contains(SELF);
+        String[] cells = lineWith(gogo.run("resources:pools -p"), "sh-pool").split("\t");
+        assertThat(Arrays.copyOfRange(cells, 1, cells.length))
+                .containsExactly("sh-pool", SELF, "3", "1", "1", "0", "0", "1", "false");
+    }
+
+    @Test
+    void runStartsATrackedTaskThatCancelStops() throws Exception {
+        String out = gogo.run("resources:run -e 20ms sh-ticker { itest:tick $1 }");
+        assertThat(out).startsWith("task ").contains("sh-ticker submitted");
+        assertThat(probe.ticks.tryAcquire(3, TIMEOUT, TimeUnit.MILLISECONDS)).as("the closure ran 3 times").isTrue();
+        RunState rs = probe.seen;
+        assertThat(rs.name()).isEqualTo("sh-ticker");
+        assertThat(runtime.runStates()).filteredOn(i -> i.id() == rs.id()).singleElement().satisfies(i -> {
+            assertThat(i.source()).isEqualTo(RunStateInfo.Source.TASK);
+            assertThat(i.bundle()).isEqualTo("cs.resources.impl");
+            assertThat(i.state()).isEqualTo(RunState.State.RUNNING);
+        });
+        assertThat(lineWith(gogo.run("resources:runstates"), "sh-ticker")).contains("RUNNING", "cs.resources.impl");
+
+        CountDownLatch ended = new CountDownLatch(1);
+        rs.onEnd(r -> ended.countDown());
+        assertThat(gogo.run("resources:cancel sh-ticker")).startsWith("cancelled " + rs.id() + " sh-ticker");
+        assertThat(ended.await(TIMEOUT, TimeUnit.MILLISECONDS) || !rs.isRunning()).isTrue();
+        assertThat(rs.state()).isEqualTo(RunState.State.CANCELLED);
+        assertThat(runtime.runStates()).noneMatch(i -> i.id() == rs.id());
+        assertThat(lineWith(gogo.run("resources:runstates -a"), "sh-ticker")).contains("CANCELLED");
+        probe.ticks.drainPermits();
+        assertThat(probe.ticks.tryAcquire(100, TimeUnit.MILLISECONDS)).as("no tick after the end").isFalse();
+    }
+
+    @Test
+    void cancelInterruptsABlockedClosure() throws Exception {
+        gogo.run("resources:run sh-blocker { itest:block $1 }");
+        assertThat(probe.blocked.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
+        RunState rs = probe.seen;
+        CountDownLatch ended = new CountDownLatch(1);
+        rs.onEnd(r -> ended.countDown());
+        gogo.run("resources:cancel " + rs.id());
+        assertThat(probe.interrupted.await(TIMEOUT, TimeUnit.MILLISECONDS)).as("interrupted by the cancel").isTrue();
+        assertThat(ended.await(TIMEOUT, TimeUnit.MILLISECONDS) || !rs.isRunning()).isTrue();
+        assertThat(rs.state()).isEqualTo(RunState.State.CANCELLED);
+    }
+
+    @Test
+    void runRejectsABadPause() {
+        assertThat(gogo.fail("resources:run -e banana sh-bad { }")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a duration: \"banana\"");
+        assertThat(gogo.fail("resources:run -e 0s sh-bad { }")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be positive");
+        assertThat(runtime.runStates(true)).noneMatch(i -> i.name().equals("sh-bad"));
+    }
+
+    @Test
+    void theCommandsAreOneServiceWithEveryFunctionSorted() throws Exception {
+        ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=resources)");
+        assertThat(refs).hasSize(1);
+        assertThat((String[]) refs[0].getProperty("osgi.command.function"))
+                .containsExactly("cancel", "opens", "pools", "run", "runstates");
+        assertThat(refs[0].getBundle().getSymbolicName()).isEqualTo("cs.resources.shell");
+    }
+}
