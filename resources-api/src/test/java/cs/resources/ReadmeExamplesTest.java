@@ -1,0 +1,148 @@
+package cs.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's tour, kept here so that it compiles and stays true. Each block between
+ * {@code // README:name} and {@code // README:end} is what the README shows.
+ */
+class ReadmeExamplesTest {
+
+    // README:index
+    /** A search index shared by many threads: started by the first user, stopped by the last. */
+    static class Index extends AbstractMultiOpen {
+        private ExecutorService writer;
+        private final List<String> docs = new ArrayList<>();
+
+        @Override
+        protected void startup() {
+            writer = Executors.newSingleThreadExecutor();
+        }
+
+        @Override
+        protected void shutdown() throws InterruptedException {
+            writer.shutdown();
+            writer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+
+        void add(String doc) {
+            ensureOpen(); // ClosedException unless open
+            writer.execute(() -> {
+                synchronized (docs) {
+                    docs.add(doc);
+                }
+            });
+        }
+    }
+    // README:end
+
+    @Test
+    void multiOpen() throws Exception {
+        // README:multiopen
+        Index index = new Index();
+        Runnable user = () -> {
+            try (var open = index.open()) {   // the first open runs startup()
+                index.add("hello");
+            }                                 // the last close runs shutdown()
+        };
+        Thread a = new Thread(user);
+        Thread b = new Thread(user);
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        index.join();                         // waits for the final shutdown
+        // README:end
+        assertThat(index.isClosed()).isTrue();
+        assertThat(index.docs).containsExactly("hello", "hello");
+    }
+
+    @Test
+    void multiOpenOf() throws Exception {
+        StringBuilder log = new StringBuilder();
+        // README:of
+        MultiOpen connection = MultiOpen.of(new Openable() {
+            @Override
+            public void open() {
+                log.append("connect;");
+            }
+
+            @Override
+            public void close() {
+                log.append("disconnect;");
+            }
+        });
+        try (var first = connection.open(); var second = connection.open()) {
+            assertThat(connection.openCount()).isEqualTo(2);
+        }
+        // README:end
+        assertThat(log).hasToString("connect;disconnect;");
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void pool() {
+        // README:pool
+        Pool<MessageDigest> digests = Pool.builder(ReadmeExamplesTest::sha256)
+                .name("sha-256")
+                .maxSize(8)                      // idle digests kept for reuse
+                .disposer(MessageDigest::reset)  // for those the pool lets go
+                .build();
+
+        String hex;
+        try (var lease = digests.instance()) {   // an idle digest, or a new one
+            hex = HexFormat.of().formatHex(lease.get().digest("abc".getBytes(StandardCharsets.UTF_8)));
+        }                                        // back to the pool, also on exceptions
+        Pool.Stats stats = digests.stats();      // created 1, reused 0, idle 1, in use 0
+        // README:end
+        assertThat(hex).startsWith("ba7816bf");
+        assertThat(stats).isEqualTo(new Pool.Stats(1, 0, 0, 1, 0));
+    }
+
+    @Test
+    void runState() throws Exception {
+        CountDownLatch working = new CountDownLatch(1);
+        // README:runstate
+        RunState crawl = new RunState("crawler");
+        Thread worker = new Thread(() -> crawl.run(() -> {   // start; stop at the end
+            while (!crawl.isCancelled()) {                  // one volatile read
+                working.countDown();                        // ... one step of work ...
+                try {
+                    crawl.sleep(Duration.ofSeconds(5));     // wakes early on cancel
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }));
+        worker.start();
+        // README:end
+        working.await();
+        // README:cancel
+        crawl.cancel();                 // from any thread
+        worker.join();
+        // crawl.state() == CANCELLED, crawl.runTime() is how long it ran
+        // README:end
+        assertThat(crawl.state()).isEqualTo(RunState.State.CANCELLED);
+    }
+}
