@@ -14,6 +14,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -63,7 +64,7 @@ public final class ResourcesCommands {
     }
 
     @Descriptor("cancel RunStates by id or by name (a name cancels every live RunState of that name);"
-            + " an unknown id or name cancels nothing")
+            + " an unknown id or name is an error and nothing is cancelled")
     public void cancel(@Descriptor("ids or names of live RunStates") String... idsOrNames) {
         List<RunStateInfo> cancelled = runtime.cancel(Arrays.asList(idsOrNames));
         PrintStream out = System.out;
@@ -105,10 +106,17 @@ public final class ResourcesCommands {
             @Descriptor("the task's name") String name,
             @Descriptor("the closure to run, e.g. { echo tick }") Function body) {
         Duration pause = every.isEmpty() ? null : Durations.parse("run --every", every);
-        // The closure runs in a session of its own, sharing this one's streams: Gogo allows one
-        // foreground job per session, and this session goes on with the user's next command.
+        // The closure runs in a session of its own, sharing this one's streams and a copy of its
+        // variables: Gogo allows one foreground job per session, and this session goes on with
+        // the user's next command.
         CommandProcessor p = processor;
         CommandSession taskSession = p != null ? p.createSession(session) : session;
+        if (taskSession != session && session.get(null) instanceof Set<?> names) {
+            // A copy of the caller's variables, so that the closure sees what the user set.
+            for (Object n : names) {
+                taskSession.put(n.toString(), session.get(n.toString()));
+            }
+        }
         RunState rs;
         try {
             rs = tasks.submit(name, runState -> {
