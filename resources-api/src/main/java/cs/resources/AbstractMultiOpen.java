@@ -142,7 +142,8 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
     /**
      * Guard for methods that must not run on a closed object (the Python library's
-     * {@code not_closed}).
+     * {@code not_closed}). The object counts as closed while its final shutdown runs, so shutdown
+     * code cannot call methods guarded by this (or by {@link #ensureOpen()}).
      *
      * @throws ClosedException if {@link #isClosed()}; the message names this object and the
      *     calling method
@@ -165,10 +166,13 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             return;
         }
         synchronized (lock) {
-            if (state == STARTING && transitionThread == Thread.currentThread()) {
+            // Read the state once more under the lock: a startup in another thread may have
+            // completed since the check above, and the message must name the phase that was seen.
+            int s = state;
+            if (s > 0 || (s == STARTING && transitionThread == Thread.currentThread())) {
                 return;
             }
-            throw new ClosedException(callingMethod() + " on " + this + ": it is not open (" + phase(state) + ")");
+            throw new ClosedException(callingMethod() + " on " + this + ": it is not open (" + phase(s) + ")");
         }
     }
 
@@ -323,7 +327,8 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     /** Closes when the fast path cannot: returns false to retry the fast path. */
     private boolean closeSlow(boolean enforceFinal, boolean unopenedOk) {
         boolean interrupted = false;
-        AutoCloseable action;
+        AutoCloseable action = null;
+        String extraClose = null; // set for an extra close: what to warn about
         try {
             Thread me = Thread.currentThread();
             synchronized (lock) {
@@ -363,19 +368,24 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                         }
                         throw new IllegalStateException("close before open: " + this + " was never opened");
                     }
-                    // CLOSED, or STOPPING (from inside shutdown or from another thread).
-                    if (LOG.isLoggable(Level.WARNING)) {
-                        LOG.log(Level.WARNING, "extra close of " + this + " ignored: it is already closed"
-                                + (s == STOPPING ? " and shutting down" : "")
-                                + "; the final close came from " + finalCloseFrom + "; this close from " + caller());
-                    }
-                    return true;
+                    // CLOSED, or STOPPING (from inside shutdown or from another thread): an extra
+                    // close, reported once the monitor is released.
+                    extraClose = "extra close of " + this + " ignored: it is already closed"
+                            + (s == STOPPING ? " and shutting down" : "")
+                            + "; the final close came from " + finalCloseFrom;
+                    break;
                 }
             }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (extraClose != null) {
+            if (LOG.isLoggable(Level.WARNING)) {
+                LOG.log(Level.WARNING, extraClose + "; this close from " + caller());
+            }
+            return true;
         }
         runShutdown(action);
         return true;

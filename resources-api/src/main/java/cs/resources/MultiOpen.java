@@ -24,10 +24,11 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <h2>Thread-safety and blocking</h2>
  * All methods are thread-safe. While the object is open, {@link #open()} and a non-final
- * {@link #close()} take no lock and allocate nothing. An {@link #open()} or {@link #close()} that
- * arrives while another thread runs startup or shutdown waits for it; those waits, and
- * {@link #join()}, are not interruptible: an interrupt is remembered and the thread's interrupt flag
- * is set again when the method returns.
+ * {@link #close()} take no lock and allocate nothing. An {@link #open()} that arrives while another
+ * thread runs startup or a final shutdown waits for it, and so does a {@link #close()} that arrives
+ * during another thread's startup (a close during a final shutdown is an extra close: it returns at
+ * once). Those waits, and {@link #join()}, are not interruptible: an interrupt is remembered and
+ * the thread's interrupt flag is set again when the method returns.
  */
 @ProviderType
 public interface MultiOpen extends AutoCloseable {
@@ -51,7 +52,9 @@ public interface MultiOpen extends AutoCloseable {
      * Decrements the open count; the close that brings it to 0 runs shutdown in this thread.
      * Same as {@code close()} with no options.
      *
-     * @throws IllegalStateException if the object was never opened ("close before open")
+     * @throws IllegalStateException if the object was never opened ("close before open"), or if
+     *     called from inside this object's startup, in the starting thread, where it would bring
+     *     the count to 0 before the open that runs the startup has returned
      * @throws LifecycleException if shutdown threw a checked exception (its cause); an unchecked
      *     exception or error from shutdown is thrown as it is. Either way the object ends closed.
      */
