@@ -1,0 +1,43 @@
+package cs.resources.itest.provider;
+
+import cs.resources.AbstractMultiOpen;
+import cs.resources.MultiOpen;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+/**
+ * A MultiOpen component in a bundle of its own, so that the tests can stop, update and restart
+ * the bundle while another bundle holds it open. It records how often it started and stopped, in
+ * its toString, which the tests read through the MultiOpen service they hold.
+ */
+@Component(service = MultiOpen.class, property = "cs.resources.itest.role=provider", immediate = true)
+public final class SharedResource extends AbstractMultiOpen {
+    private int startups;
+    private int shutdowns;
+
+    @Activate
+    public SharedResource() {
+        open();
+    }
+
+    @Deactivate
+    void deactivate() {
+        retire();
+    }
+
+    @Override
+    protected synchronized void startup() {
+        startups++;
+    }
+
+    @Override
+    protected synchronized void shutdown() {
+        shutdowns++;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "SharedResource[startups=" + startups + ", shutdowns=" + shutdowns + "]";
+    }
+}

@@ -1,0 +1,178 @@
+package cs.resources.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cs.resources.MultiOpen;
+import cs.resources.RunState;
+import cs.resources.runtime.ResourcesRuntime;
+import cs.resources.runtime.TaskService;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectBundleInstaller;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.common.install.BundleInstaller;
+import org.osgi.test.common.service.ServiceAware;
+
+/** Bundles stopped, updated and restarted under load: nothing is lost, nothing of ours survives. */
+class OsgiFaultsIT {
+    static final long TIMEOUT = 10_000;
+    static final String THREAD_PREFIX = "cs.resources-task-";
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectBundleInstaller
+    BundleInstaller installer;
+
+    @InjectService(cardinality = 0, filter = "(cs.resources.itest.role=provider)")
+    ServiceAware<MultiOpen> provider;
+
+    @InjectService(cardinality = 0, filter = "(cs.resources.itest=consumer)")
+    @SuppressWarnings("rawtypes")
+    ServiceAware<Function> consumer;
+
+    @InjectService(cardinality = 0)
+    ServiceAware<TaskService> tasks;
+
+    @InjectService(cardinality = 0)
+    ServiceAware<ResourcesRuntime> runtime;
+
+    @InjectService(timeout = TIMEOUT)
+    CommandProcessor processor;
+
+    private Bundle bundle(String bsn) {
+        return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst()
+                .orElseThrow(() -> new AssertionError("no bundle " + bsn));
+    }
+
+    @AfterEach
+    void restartOurBundles() throws Exception {
+        for (String bsn : List.of("cs.resources.impl", "cs.resources.shell")) {
+            Bundle b = bundle(bsn);
+            if (b.getState() != Bundle.ACTIVE) {
+                b.start();
+            }
+        }
+        assertThat(tasks.waitForService(TIMEOUT)).isNotNull();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Function<String, String> control() throws InterruptedException {
+        Function<String, String> f = consumer.waitForService(TIMEOUT);
+        assertThat(f).as("the consumer bundle's control service").isNotNull();
+        return f;
+    }
+
+    @Test
+    void providerBundleStoppedUpdatedAndRestartedWhileConsumersHoldOpens() throws Exception {
+        Bundle providerBundle = installer.installBundle("tb/provider.jar");
+        MultiOpen first = provider.waitForService(TIMEOUT);
+        assertThat(first).hasToString("SharedResource[startups=1, shutdowns=0]");
+        installer.installBundle("tb/consumer.jar");
+        Function<String, String> control = control();
+        assertThat(control.apply("hold 3")).isEqualTo("held 3");
+        assertThat(first.openCount()).isEqualTo(4);
+
+        providerBundle.stop();
+        assertThat(provider.isEmpty()).isTrue();
+        assertThat(first.isOpen()).isTrue();
+        assertThat(first.openCount()).isEqualTo(3);
+        assertThat(first).hasToString("SharedResource[startups=1, shutdowns=0]");
+
+        try (InputStream in = FrameworkUtil.getBundle(getClass()).getEntry("tb/provider.jar").openStream()) {
+            providerBundle.update(in);
+        }
+        providerBundle.start();
+        MultiOpen second = provider.waitForService(TIMEOUT);
+        assertThat(second).isNotSameAs(first).hasToString("SharedResource[startups=1, shutdowns=0]");
+        assertThat(second.getClass()).isNotSameAs(first.getClass()); // the new revision's class
+        assertThat(control.apply("open")).isEqualTo("opened"); // the consumer rebound to the new one
+
+        // The old instance lives on with its holders, and shuts down with the last of them.
+        assertThat(control.apply("release")).isEqualTo("released");
+        assertThat(control.apply("release")).isEqualTo("released");
+        assertThat(first).hasToString("SharedResource[startups=1, shutdowns=0]");
+        assertThat(control.apply("release")).isEqualTo("released");
+        assertThat(first).hasToString("SharedResource[startups=1, shutdowns=1]");
+        assertThat(first.isClosed()).isTrue();
+        assertThat(second.isOpen()).isTrue();
+        assertThat(second.openCount()).isEqualTo(1);
+    }
+
+    @Test
+    void implBundleStoppedWithTasksRunningEndsEveryRunStateAndEveryThreadOfOurs() throws Exception {
+        TaskService service = tasks.waitForService(TIMEOUT);
+        CountDownLatch running = new CountDownLatch(4);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        List<RunState> all = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            all.add(service.submit("fault-polite-" + i, r -> {
+                running.countDown();
+                while (!r.isCancelled()) {
+                    r.sleep(Duration.ofSeconds(30));
+                }
+            }));
+        }
+        all.add(service.submit("fault-blocking", r -> {
+            running.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+        }, true));
+        assertThat(running.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
+
+        bundle("cs.resources.impl").stop();
+
+        assertThat(interrupted.getCount()).as("the blocking task was interrupted by its cancel").isZero();
+        for (RunState rs : all) {
+            assertThat(rs.state()).as(rs.name()).isEqualTo(RunState.State.CANCELLED);
+        }
+        for (Thread t : ourThreads()) {
+            t.join(TIMEOUT);
+        }
+        assertThat(ourThreads()).as("threads of the task service still alive").isEmpty();
+        assertThat(tasks.isEmpty()).isTrue();
+        assertThat(runtime.isEmpty()).isTrue();
+        // The shell needs the runtime: it is gone too, and comes back with it.
+        try (Gogo gogo = new Gogo(processor)) {
+            assertThat(gogo.fail("resources:runstates")).hasMessageContaining("Command not found: resources:runstates");
+        }
+    }
+
+    @Test
+    void withoutTheShellBundleTheRestKeepsWorking() throws Exception {
+        bundle("cs.resources.shell").stop();
+        try (Gogo gogo = new Gogo(processor)) {
+            assertThat(gogo.fail("resources:runstates")).hasMessageContaining("Command not found: resources:runstates");
+        }
+        TaskService service = tasks.waitForService(TIMEOUT);
+        CountDownLatch ran = new CountDownLatch(1);
+        RunState rs = service.submit("no-shell", r -> ran.countDown());
+        assertThat(ran.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
+        RunState listed = new RunState("no-shell-listed").start();
+        runtime.waitForService(TIMEOUT).register(listed);
+        assertThat(runtime.getService().runStates()).anyMatch(i -> i.id() == listed.id());
+        listed.stop();
+        assertThat(rs.name()).isEqualTo("no-shell");
+    }
+
+    private static List<Thread> ourThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith(THREAD_PREFIX) && t.isAlive()).toList();
+    }
+}
