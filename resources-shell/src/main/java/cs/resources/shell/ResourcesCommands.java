@@ -14,7 +14,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -34,7 +33,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * tab-separated rows without a header for scripts. They print rather than return, because Karaf's
  * batch client shows only what a command prints. Names are escaped before printing.
  */
-@Component(service = ResourcesCommands.class)
+// Immediate: Karaf's console gets a command service for each call and releases it after, which
+// would activate and deactivate a delayed component around every command.
+@Component(service = ResourcesCommands.class, immediate = true)
 @GogoCommand(scope = "resources", function = {"cancel", "opens", "pools", "run", "runstates"})
 public final class ResourcesCommands {
 
@@ -42,7 +43,7 @@ public final class ResourcesCommands {
 
     private final ResourcesRuntime runtime;
     private final TaskService tasks;
-    /** Gives {@code run} a session for its closure; without it (another shell), the caller's session. */
+    /** Gives {@code run} a session for its closure in the Felix Gogo shell (see {@link TaskSession}). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CommandProcessor processor;
@@ -106,46 +107,33 @@ public final class ResourcesCommands {
             @Descriptor("the task's name") String name,
             @Descriptor("the closure to run, e.g. { echo tick }") Function body) {
         Duration pause = every.isEmpty() ? null : Durations.parse("run --every", every);
-        // The closure runs in a session of its own, sharing this one's streams and a copy of its
+        // The closure runs in a session of its own, sharing this one's output and a copy of its
         // variables: Gogo allows one foreground job per session, and this session goes on with
         // the user's next command.
-        CommandProcessor p = processor;
-        CommandSession taskSession = p != null ? p.createSession(session) : session;
-        if (taskSession != session && session.get(null) instanceof Set<?> names) {
-            // A copy of the caller's variables, so that the closure sees what the user set.
-            for (Object n : names) {
-                taskSession.put(n.toString(), session.get(n.toString()));
-            }
-        }
+        TaskSession taskSession = TaskSession.open(session, processor);
         RunState rs;
         try {
             rs = tasks.submit(name, runState -> {
                 try {
                     do {
-                        body.execute(taskSession, List.of(runState));
+                        body.execute(taskSession.commands(), List.of(runState));
                     } while (pause != null && !runState.isCancelled() && runState.sleep(pause));
                 } catch (Exception e) {
                     if (!runState.isCancelled()) {
                         throw e; // a failure, not the end of a cancelled closure
                     }
                 } finally {
-                    closeTaskSession(taskSession, session);
+                    taskSession.close();
                 }
             }, true);
         } catch (RuntimeException e) {
-            closeTaskSession(taskSession, session);
+            taskSession.close();
             throw e;
         }
         // A cancel also ends the closure's session, which interrupts the commands it is running.
-        rs.onCancel(r -> closeTaskSession(taskSession, session));
+        rs.onCancel(r -> taskSession.close());
         System.out.println("task " + rs.id() + " " + Printable.escape(name)
                 + " submitted; resources:cancel " + rs.id() + " stops it");
-    }
-
-    private static void closeTaskSession(CommandSession taskSession, CommandSession userSession) {
-        if (taskSession != userSession) {
-            taskSession.close();
-        }
     }
 
     // --------------------------------------------------------------------------------- helpers

@@ -1,0 +1,305 @@
+package cs.resources.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import cs.resources.MultiOpen;
+import cs.resources.Openable;
+import cs.resources.Pool;
+import cs.resources.Registration;
+import cs.resources.RunState;
+import cs.resources.runtime.ResourcesRuntime;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.management.DynamicMBean;
+import javax.management.MBeanInfo;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerDelegate;
+import javax.management.MBeanServerNotification;
+import javax.management.NotificationListener;
+import javax.management.ObjectName;
+import javax.management.RuntimeMBeanException;
+import javax.management.openmbean.ArrayType;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.OpenMBeanAttributeInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * The runtime's MXBeans, read and operated as any JMX client does: through the platform MBean
+ * server, with open types only (this bundle cannot see their interfaces). Plain Felix has no JMX
+ * whiteboard, so by default they are registered there; the mode switch publishes them as
+ * {@code jmx.objectname} services instead, never both.
+ */
+class JmxIT {
+    static final long TIMEOUT = 10_000;
+    static final String PID = "cs.resources.jmx";
+    static final String SELF = "cs.resources.itest.tests";
+    static final ObjectName RUN_STATES = name("cs.resources:type=RunStates");
+    static final ObjectName MULTI_OPENS = name("cs.resources:type=MultiOpens");
+    static final ObjectName POOLS = name("cs.resources:type=Pools");
+    static final String WHITEBOARD_FILTER = "(jmx.objectname=cs.resources:*)";
+
+    final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+
+    @InjectService(timeout = TIMEOUT)
+    ResourcesRuntime runtime;
+
+    @InjectService(timeout = TIMEOUT)
+    ConfigurationAdmin configAdmin;
+
+    @InjectBundleContext
+    BundleContext context;
+
+    /** Released on every (un)registration of an MBean of our domain, or of a whiteboard service of it. */
+    private final Semaphore changes = new Semaphore(0);
+    private final NotificationListener listener = (n, handback) -> {
+        if (n instanceof MBeanServerNotification m && m.getMBeanName().getDomain().equals("cs.resources")) {
+            changes.release();
+        }
+    };
+    private final ServiceListener serviceListener = event -> changes.release();
+
+    @BeforeEach
+    void listen() throws Exception {
+        server.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, listener, null, null);
+        context.addServiceListener(serviceListener, WHITEBOARD_FILTER);
+        awaitPlatform(true);
+    }
+
+    @AfterEach
+    void restore() throws Exception {
+        Configuration c = configAdmin.getConfiguration(PID, "?");
+        if (c.getProperties() != null) {
+            c.delete();
+        }
+        awaitPlatform(true);
+        awaitWhiteboard(false);
+        server.removeNotificationListener(MBeanServerDelegate.DELEGATE_NAME, listener);
+        context.removeServiceListener(serviceListener);
+    }
+
+    /** Waits until our three MBeans are all registered with the platform server, or none is. */
+    private void awaitPlatform(boolean registered) throws InterruptedException {
+        while (!Stream.of(RUN_STATES, MULTI_OPENS, POOLS).allMatch(n -> server.isRegistered(n) == registered)) {
+            assertThat(changes.tryAcquire(TIMEOUT, TimeUnit.MILLISECONDS))
+                    .as("MBeans registered with the platform server: " + registered).isTrue();
+        }
+    }
+
+    /** Waits until our three MBeans are all published as whiteboard services, or none is. */
+    private void awaitWhiteboard(boolean published) throws Exception {
+        while (whiteboard().size() != (published ? 3 : 0)) {
+            assertThat(changes.tryAcquire(TIMEOUT, TimeUnit.MILLISECONDS))
+                    .as("MBeans published as jmx.objectname services: " + published).isTrue();
+        }
+    }
+
+    private List<ServiceReference<DynamicMBean>> whiteboard() throws Exception {
+        return List.copyOf(context.getServiceReferences(DynamicMBean.class, WHITEBOARD_FILTER));
+    }
+
+    private static ObjectName name(String name) {
+        try {
+            return new ObjectName(name);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private CompositeData[] read(ObjectName bean, String attribute) throws Exception {
+        return (CompositeData[]) server.getAttribute(bean, attribute);
+    }
+
+    private static CompositeData named(CompositeData[] rows, String key, Object value) {
+        return Arrays.stream(rows).filter(r -> value.equals(r.get(key))).findFirst()
+                .orElseThrow(() -> new AssertionError("no row with " + key + "=" + value + " in " + Arrays.toString(rows)));
+    }
+
+    @Test
+    void threeMXBeansInOneDomainWithOpenTypesOnly() throws Exception {
+        assertThat(server.queryNames(name("cs.resources:*"), null)).containsExactlyInAnyOrder(RUN_STATES, MULTI_OPENS, POOLS);
+        for (ObjectName n : List.of(RUN_STATES, MULTI_OPENS, POOLS)) {
+            MBeanInfo info = server.getMBeanInfo(n);
+            assertThat(info.getDescriptor().getFieldValue("mxbean")).isEqualTo("true");
+            assertThat(info.getAttributes()).allSatisfy(a -> {
+                assertThat(a).isInstanceOf(OpenMBeanAttributeInfo.class);
+                assertThat(((OpenMBeanAttributeInfo) a).getOpenType()).isInstanceOf(ArrayType.class);
+                assertThat(a.isWritable()).isFalse();
+            });
+        }
+        assertThat(server.getMBeanInfo(RUN_STATES).getOperations())
+                .extracting(o -> o.getName()).containsExactlyInAnyOrder("listRunStates", "cancel");
+    }
+
+    @Test
+    void runStatesAreListedAndCancelledByIdOrName() throws Exception {
+        RunState one = new RunState("jmx-one").start();
+        RunState two = new RunState("jmx-two");
+        Registration r1 = runtime.register(one);
+        Registration r2 = runtime.register(two);
+        try {
+            CompositeData row = named(read(RUN_STATES, "RunStates"), "name", "jmx-one");
+            assertThat(row.get("id")).isEqualTo(one.id());
+            assertThat(row.get("state")).isEqualTo("RUNNING");
+            assertThat(row.get("bundle")).isEqualTo(SELF);
+            assertThat(row.get("bundleId")).isEqualTo(context.getBundle().getBundleId());
+            assertThat(row.get("source")).isEqualTo("REGISTERED");
+            assertThat(Instant.parse((String) row.get("startTime"))).isEqualTo(one.startTime().orElseThrow());
+            assertThat((Long) row.get("runTimeMillis")).isNotNegative();
+            assertThat(named(read(RUN_STATES, "RunStates"), "name", "jmx-two").get("startTime")).isNull();
+
+            CompositeData[] cancelled = (CompositeData[]) server.invoke(RUN_STATES, "cancel",
+                    new Object[] {String.valueOf(one.id())}, new String[] {String.class.getName()});
+            assertThat(cancelled).singleElement().satisfies(c -> {
+                assertThat(c.get("id")).isEqualTo(one.id());
+                assertThat(c.get("state")).isEqualTo("STOPPING");
+            });
+            assertThat(one.isCancelled()).isTrue();
+            assertThat(two.isCancelled()).isFalse();
+
+            server.invoke(RUN_STATES, "cancel", new Object[] {"jmx-two"}, new String[] {String.class.getName()});
+            assertThat(two.isCancelled()).isTrue();
+
+            one.stop(); // ended: only the full listing has it
+            assertThat(read(RUN_STATES, "RunStates")).noneMatch(c -> c.get("name").equals("jmx-one"));
+            CompositeData[] all = (CompositeData[]) server.invoke(RUN_STATES, "listRunStates",
+                    new Object[] {true}, new String[] {boolean.class.getName()});
+            assertThat(named(all, "name", "jmx-one").get("state")).isEqualTo("CANCELLED");
+        } finally {
+            r1.close();
+            r2.close();
+        }
+    }
+
+    @Test
+    void cancelOfAnUnknownIdOrNameCancelsNothing() throws Exception {
+        RunState rs = new RunState("jmx-kept").start();
+        Registration r = runtime.register(rs);
+        try {
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "cancel", new Object[] {"jmx-no-such"},
+                    new String[] {String.class.getName()}))
+                    .isInstanceOf(RuntimeMBeanException.class)
+                    .cause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("\"jmx-no-such\"").hasMessageContaining("nothing was cancelled");
+            assertThat(rs.isCancelled()).isFalse();
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
+    void poolStatisticsAreRead() throws Exception {
+        Pool<StringBuilder> pool = Pool.builder(StringBuilder::new).name("jmx-pool").maxSize(1).build();
+        ServiceRegistration<?> reg = context.registerService(Pool.class, pool, null);
+        try {
+            Pool.Lease<StringBuilder> a = pool.instance();
+            Pool.Lease<StringBuilder> b = pool.instance();
+            a.close();
+            b.close(); // over the idle bound: dropped
+            Pool.Lease<StringBuilder> c = pool.instance(); // reused, still out
+
+            CompositeData row = named(read(POOLS, "Pools"), "name", "jmx-pool");
+            assertThat(row.get("serviceId")).isEqualTo(reg.getReference().getProperty("service.id"));
+            assertThat(row.get("bundle")).isEqualTo(SELF);
+            assertThat(row.get("maxSize")).isEqualTo(1);
+            assertThat(row.get("closed")).isEqualTo(false);
+            assertThat(row.getAll(new String[] {"created", "reused", "dropped"})).containsExactly(2L, 1L, 1L);
+            assertThat(row.getAll(new String[] {"idle", "inUse"})).containsExactly(0, 1);
+            c.close();
+            pool.close();
+            assertThat(named(read(POOLS, "Pools"), "name", "jmx-pool").get("closed")).isEqualTo(true);
+        } finally {
+            reg.unregister();
+        }
+        assertThat(read(POOLS, "Pools")).noneMatch(r -> r.get("name").equals("jmx-pool"));
+    }
+
+    @Test
+    void multiOpenCountsAreRead() throws Exception {
+        MultiOpen mo = MultiOpen.of(new Openable() {
+            @Override
+            public void open() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        ServiceRegistration<MultiOpen> reg = context.registerService(MultiOpen.class, mo, null);
+        Long serviceId = (Long) reg.getReference().getProperty("service.id");
+        try {
+            assertThat(named(read(MULTI_OPENS, "MultiOpens"), "serviceId", serviceId).get("phase")).isEqualTo("NEW");
+            mo.open();
+            mo.open();
+            CompositeData row = named(read(MULTI_OPENS, "MultiOpens"), "serviceId", serviceId);
+            assertThat(row.get("openCount")).isEqualTo(2);
+            assertThat(row.get("phase")).isEqualTo("OPEN");
+            assertThat(row.get("bundle")).isEqualTo(SELF);
+            mo.close();
+            mo.close();
+            assertThat(named(read(MULTI_OPENS, "MultiOpens"), "serviceId", serviceId).get("phase")).isEqualTo("CLOSED");
+            // The task service is a MultiOpen too, held open by its component.
+            CompositeData tasks = named(read(MULTI_OPENS, "MultiOpens"), "className", "cs.resources.impl.TaskServiceComponent");
+            assertThat((Integer) tasks.get("openCount")).isPositive();
+        } finally {
+            reg.unregister();
+        }
+    }
+
+    @Test
+    void theModeSwitchPublishesThroughOneWayAtATime() throws Exception {
+        Configuration c = configAdmin.getConfiguration(PID, "?");
+        c.update(new Hashtable<>(Map.of("mode", "WHITEBOARD")));
+        awaitWhiteboard(true);
+        awaitPlatform(false);
+        assertThat(whiteboard()).extracting(r -> r.getProperty("jmx.objectname"))
+                .containsExactlyInAnyOrder(RUN_STATES.toString(), MULTI_OPENS.toString(), POOLS.toString());
+        ServiceReference<DynamicMBean> ref = whiteboard().stream()
+                .filter(r -> r.getProperty("jmx.objectname").equals(RUN_STATES.toString())).findFirst().orElseThrow();
+        DynamicMBean bean = context.getService(ref);
+        try {
+            assertThat(bean.getAttribute("RunStates")).isInstanceOf(CompositeData[].class);
+        } finally {
+            context.ungetService(ref);
+        }
+
+        c.update(new Hashtable<>(Map.of("mode", "OFF")));
+        awaitWhiteboard(false);
+        awaitPlatform(false);
+
+        c.update(new Hashtable<>(Map.of("mode", "PLATFORM")));
+        awaitPlatform(true);
+        assertThat(whiteboard()).isEmpty();
+    }
+
+    @Test
+    void byDefaultAnMBeanServerServiceMeansTheWhiteboard() throws Exception {
+        // What Karaf does: it publishes its MBeanServer as a service, for its JMX whiteboard.
+        ServiceRegistration<MBeanServer> reg = context.registerService(MBeanServer.class, server, null);
+        try {
+            awaitWhiteboard(true);
+            awaitPlatform(false);
+        } finally {
+            reg.unregister();
+        }
+        awaitPlatform(true);
+        assertThat(whiteboard()).isEmpty();
+    }
+}

@@ -1,0 +1,342 @@
+#!/usr/bin/env bash
+# The Karaf test: feature cs-resources in a real Apache Karaf, driven through bin/client.
+#
+# Needs a build first (mvn -B verify): it takes the freshly built artifacts from this checkout's
+# target/ folders, and the Karaf distribution and the scr feature's bundles from the local Maven
+# repository (the karaf module's verify goal fetched them). It unpacks Karaf under
+# karaf/target/karaf-test/, listening on loopback only, on free ports, and with no remote Maven
+# repository; adds the features repository by its mvn: URL and installs the feature; then, as an
+# admin and as a viewer: resources:runstates, resources:run, resources:cancel, scr:list, the
+# command ACL, and the JMX MBeans over the RMI connector. Karaf is stopped whatever happens.
+#
+# Exit status 0 when every check passed. KARAF_TEST_KEEP=1 leaves Karaf running for a look
+# around (stop it with karaf/target/karaf-test/apache-karaf-*/bin/stop).
+set -euo pipefail
+
+module=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(dirname "$module")
+props=$module/target/karaf-test.properties
+if [[ ! -f $props ]]; then
+    echo "karaf-test: $props is missing: build first (mvn -B verify)" >&2
+    exit 2
+fi
+prop() { sed -n "s/^$1=//p" "$props"; }
+version=$(prop project.version)
+karaf_version=$(prop karaf.version)
+m2=$(prop maven.repo.local)
+
+work=$module/target/karaf-test
+home=$work/apache-karaf-$karaf_version
+started=$(date +%s)
+log() { printf '[karaf-test %3ds] %s\n' $(( $(date +%s) - started )) "$*"; }
+
+# Karaf 4.4 runs on Java 11 to 21; take the java on the PATH, or JAVA_HOME's.
+if [[ -z ${JAVA_HOME:-} ]]; then
+    JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+fi
+export JAVA_HOME
+java_major=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+if (( java_major < 11 || java_major > 21 )); then
+    echo "karaf-test: Karaf $karaf_version needs Java 11 to 21; $JAVA_HOME is Java $java_major" >&2
+    exit 2
+fi
+
+# ------------------------------------------------------------------------------------ stage
+
+if [[ -x $home/bin/status ]] && "$home/bin/status" > /dev/null 2>&1; then
+    log "stopping the Karaf a previous run left running"
+    "$home/bin/stop" > /dev/null 2>&1 || true
+    sleep 3
+fi
+rm -rf "$work"
+mkdir -p "$work"
+
+# The artifacts under test, copied from this checkout's target/ folders into a Maven-layout
+# repository of their own that Karaf searches first: the shared local repository may hold another
+# build's snapshots of the same names.
+repo=$work/repository
+stage() { # file artifactId [classifier extension]
+    local file=$1 artifact=$2 classifier=${3:-} ext=${4:-jar}
+    local name=$artifact-$version${classifier:+-$classifier}.$ext
+    if [[ ! -f $file ]]; then
+        echo "karaf-test: $file is missing: build first (mvn -B verify)" >&2
+        exit 2
+    fi
+    install -D -m 644 "$file" "$repo/cs/resources/$artifact/$version/$name"
+}
+for a in resources-api resources-impl resources-shell; do
+    stage "$root/$a/target/$a-$version.jar" "$a"
+done
+stage "$module/target/feature/feature.xml" karaf features xml
+stage "$module/src/main/karaf/resources.completion.script" karaf completion script
+
+dist=$m2/org/apache/karaf/apache-karaf/$karaf_version/apache-karaf-$karaf_version.zip
+if [[ ! -f $dist ]]; then
+    echo "karaf-test: $dist is missing: the karaf module's verify goal fetches it (mvn -B verify)" >&2
+    exit 2
+fi
+python3 - "$dist" "$work" <<'PY'
+import os, sys, zipfile
+# Unzips keeping the file modes (bin/karaf and friends are executable).
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for info in z.infolist():
+        path = z.extract(info, sys.argv[2])
+        mode = (info.external_attr >> 16) & 0o777
+        if mode:
+            os.chmod(path, mode)
+PY
+
+# ------------------------------------------------------------------------------- configure
+
+read -r ssh_port rmi_registry_port rmi_server_port < <(python3 - <<'PY'
+import socket
+socks = []
+for _ in range(3):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(*(s.getsockname()[1] for s in socks))
+PY
+)
+etc=$home/etc
+set_cfg() { # file key value: replaces the key's line, or appends it
+    local file=$1 key=$2 value=$3
+    if grep -q "^$key *=" "$file"; then
+        sed -i "s|^$key *=.*|$key = $value|" "$file"
+    else
+        printf '%s = %s\n' "$key" "$value" >> "$file"
+    fi
+}
+set_cfg "$etc/org.apache.karaf.shell.cfg" sshHost 127.0.0.1
+set_cfg "$etc/org.apache.karaf.shell.cfg" sshPort "$ssh_port"
+set_cfg "$etc/org.apache.karaf.management.cfg" rmiRegistryHost 127.0.0.1
+set_cfg "$etc/org.apache.karaf.management.cfg" rmiRegistryPort "$rmi_registry_port"
+set_cfg "$etc/org.apache.karaf.management.cfg" rmiServerHost 127.0.0.1
+set_cfg "$etc/org.apache.karaf.management.cfg" rmiServerPort "$rmi_server_port"
+# No remote repository: our staged artifacts first, then the local repository.
+python3 - "$etc/org.ops4j.pax.url.mvn.cfg" "$repo" "$m2" <<'PY'
+import re, sys
+path, staged, local = sys.argv[1:]
+text = open(path).read()
+def replace(key, value):
+    global text
+    text = re.sub(r"^%s\s*=.*?(?=\n\S|\n\n|\Z)" % re.escape(key), key + "=" + value, text, flags=re.S | re.M)
+replace("org.ops4j.pax.url.mvn.repositories", "")
+replace("org.ops4j.pax.url.mvn.defaultRepositories",
+        "file:%s@id=cs-resources-build@snapshots, " % staged
+        + "${karaf.home.uri}${karaf.default.repository}@id=system.repository@snapshots")
+text += "\norg.ops4j.pax.url.mvn.localRepository=%s\n" % local
+open(path, "w").write(text)
+PY
+# An admin (Karaf's admin group: admin, manager, viewer, ssh) and a viewer.
+cat >> "$etc/users.properties" <<'EOF'
+karaf = karaf,_g_:admingroup
+_g_\:admingroup = group,admin,manager,viewer,systembundles,ssh
+viewer = viewer,_g_:viewergroup
+_g_\:viewergroup = group,viewer,ssh
+EOF
+
+# ----------------------------------------------------------------------------- start, stop
+
+karaf_pid=
+stop_karaf() {
+    local status=$?
+    if [[ -n $karaf_pid ]] && kill -0 "$karaf_pid" 2>/dev/null; then
+        if [[ ${KARAF_TEST_KEEP:-} == 1 ]]; then
+            log "left running (pid $karaf_pid): $home/bin/stop ends it"
+            return
+        fi
+        log "stopping Karaf"
+        "$home/bin/stop" > /dev/null 2>&1 || true
+        for _ in $(seq 1 30); do
+            kill -0 "$karaf_pid" 2>/dev/null || break
+            sleep 1
+        done
+        if kill -0 "$karaf_pid" 2>/dev/null; then
+            log "Karaf did not stop in 30 s: killing its process group $karaf_pid"
+            kill -KILL -- "-$karaf_pid" 2>/dev/null || true
+        fi
+        wait "$karaf_pid" 2>/dev/null || true
+    fi
+    if (( status != 0 )); then
+        log "the end of Karaf's log:"
+        tail -n 40 "$home/data/log/karaf.log" 2>/dev/null || true
+    fi
+    log "done in $(( $(date +%s) - started )) s"
+}
+trap stop_karaf EXIT
+trap 'exit 130' INT TERM
+
+log "Karaf $karaf_version, cs.resources $version, Java $java_major; ssh 127.0.0.1:$ssh_port, JMX RMI 127.0.0.1:$rmi_registry_port/$rmi_server_port"
+# In a process group of its own, so that nothing of it can outlive the test.
+JAVA_MAX_MEM=512M JAVA_MIN_MEM=128M setsid "$home/bin/karaf" server > "$work/karaf.out" 2>&1 &
+karaf_pid=$!
+
+# Runs commands through bin/client as a user; prints what they print (stdout and stderr).
+karaf() { # user commands...
+    local user=$1
+    shift
+    printf '%s\n' "$@" | timeout 60 "$home/bin/client" -h 127.0.0.1 -a "$ssh_port" -u "$user" -p "$user" -b 2>&1 \
+        | sed -e 's/\x1b\[[0-9;]*m//g' || true
+}
+
+jmx_url=service:jmx:rmi://127.0.0.1:$rmi_server_port/jndi/rmi://127.0.0.1:$rmi_registry_port/karaf-root
+# The JMX client, compiled once (the source launcher would compile it on every call).
+mkdir -p "$work/probe"
+"$JAVA_HOME/bin/javac" -d "$work/probe" "$module/src/test/JmxProbe.java"
+jmx() { # user actions...
+    local user=$1
+    shift
+    timeout 60 "$JAVA_HOME/bin/java" -cp "$work/probe" JmxProbe "$jmx_url" "$user" "$user" "$@" 2>&1 || true
+}
+
+passed=0
+failures=0
+# Shows what was run and what it printed, then keeps the output in $out.
+show() { # who what output
+    printf '  %s> %s\n' "$1" "$2"
+    [[ -n $3 ]] && printf '%s\n' "$3" | sed 's/^/      /'
+    out=$3
+}
+as() { # user commands...: runs them in one client session
+    local user=$1
+    shift
+    local commands
+    commands=$(printf '%s; ' "$@")
+    show "$user" "${commands%; }" "$(karaf "$user" "$@")"
+}
+ok() { log "ok: $1"; passed=$(( passed + 1 )); }
+failed() { log "FAILED: $1"; failures=$(( failures + 1 )); }
+expect() { # description extended-regex: $out must match
+    if grep -Eq -- "$2" <<< "$out"; then
+        ok "$1"
+    else
+        failed "$1 (expected /$2/)"
+    fi
+}
+reject() { # description extended-regex: $out must not match
+    if grep -Eq -- "$2" <<< "$out"; then
+        failed "$1 (unexpected /$2/)"
+    else
+        ok "$1"
+    fi
+}
+# Polls a check (a command) once a second until it succeeds or the seconds run out.
+await() { # seconds description command...
+    local seconds=$1 what=$2
+    shift 2
+    for _ in $(seq 1 "$seconds"); do
+        if "$@"; then
+            return 0
+        fi
+        kill -0 "$karaf_pid" 2> /dev/null || { log "Karaf exited"; cat "$work/karaf.out"; exit 1; }
+        sleep 1
+    done
+    failed "$what, after $seconds s"
+    exit 1
+}
+
+# ----------------------------------------------------------------------------------- boot
+
+booted() { karaf karaf 'feature:list -i' | grep -q '^kar .*Started'; } # the last boot feature
+await 90 "Karaf booted" booted
+log "Karaf is up"
+
+# -------------------------------------------------------------------------------- install
+
+log "install feature cs-resources from mvn:cs.resources/karaf/$version/xml/features"
+as karaf "feature:repo-add mvn:cs.resources/karaf/$version/xml/features" 'feature:install cs-resources' \
+    'feature:list -i | grep cs-resources'
+expect "feature cs-resources is started" '^cs-resources +\| [^|]+\| x +\| Started'
+# The bundles Karaf installed are byte for byte the ones this checkout built.
+for a in resources-api resources-impl resources-shell; do
+    staged=$(sha256sum < "$repo/cs/resources/$a/$version/$a-$version.jar")
+    out=$(for j in "$home"/data/cache/bundle*/version*/bundle.jar; do sha256sum < "$j"; done)
+    expect "Karaf installed this checkout's $a" "^${staged%% *}"
+done
+# scr:list returns its table (DTOs): batch mode prints only what commands print, so format it.
+as karaf 'format (scr:list)'
+for c in impl.Registry impl.RuntimeService impl.TaskServiceComponent impl.jmx.JmxComponent shell.ResourcesCommands; do
+    component=$out
+    out=$(grep -A1 "^cs\.resources\.$c in bundle " <<< "$component" || true)
+    expect "component cs.resources.$c is active" 'State:ACTIVE'
+    out=$component
+done
+
+# ------------------------------------------------------------------------------ as admin
+
+log "as admin (user karaf): list, run two tasks"
+as karaf 'resources:runstates'
+expect "runstates prints its header" '^ID +NAME +STATE +BUNDLE +STARTED +RUN TIME$'
+# One task logs a line every 500 ms; the other blocks in a Karaf command until interrupted.
+as karaf 'resources:run -e 500ms karaf-ticker { log:log "karaf-ticker tick $1" }' \
+    'resources:run karaf-sleeper { sleep 600000 }'
+expect "run submits the ticker" '^task [0-9]+ karaf-ticker submitted; resources:cancel [0-9]+ stops it$'
+expect "run submits the sleeper" '^task [0-9]+ karaf-sleeper submitted'
+ticker_id=$(sed -n 's/^task \([0-9]*\) karaf-ticker submitted.*/\1/p' <<< "$out")
+ticks() { (( $(grep -c 'karaf-ticker tick RunState\[karaf-ticker#' "$home/data/log/karaf.log") >= 3 )); }
+await 20 "the ticker's closure ran three times" ticks
+ok "the ticker's closure ran Karaf's log:log, repeatedly, in a session of its own"
+as karaf 'resources:runstates'
+expect "runstates lists the ticker running" "^ *$ticker_id +karaf-ticker +RUNNING +cs\.resources\.impl "
+expect "runstates lists the sleeper running" '^ *[0-9]+ +karaf-sleeper +RUNNING +cs\.resources\.impl '
+
+# -------------------------------------------------------------------------------- the ACL
+
+log "as viewer: the command ACL (etc/org.apache.karaf.command.acl.resources.cfg)"
+out=$(cat "$etc/org.apache.karaf.command.acl.resources.cfg" 2> /dev/null || true)
+expect "the feature wrote etc/org.apache.karaf.command.acl.resources.cfg" '^cancel = admin$'
+out=$(cat "$etc/scripts/resources.completion.script" 2> /dev/null || true)
+expect "the feature installed etc/scripts/resources.completion.script" '^ *complete -c resources:cancel -a'
+
+# Karaf applies a new ACL within seconds; until then the probe only fails on an unknown name.
+acl_applied() { karaf viewer 'resources:cancel no-such-runstate' | grep -q 'Command not found'; }
+await 30 "the ACL refuses resources:cancel to the viewer" acl_applied
+ok "the ACL is in effect"
+as viewer 'resources:runstates' 'resources:opens' 'resources:pools'
+expect "the viewer lists RunStates" "^ *$ticker_id +karaf-ticker +RUNNING "
+expect "the viewer lists MultiOpens" 'cs\.resources\.impl\.TaskServiceComponent +cs\.resources\.impl +[0-9]+ +OPEN'
+expect "the viewer lists pools" '^SERVICE +NAME +BUNDLE +MAX +CREATED'
+as viewer "resources:cancel $ticker_id"
+expect "the viewer may not cancel" 'Command not found: resources:cancel'
+as viewer 'resources:run viewer-task { echo no }'
+expect "the viewer may not run" 'Command not found: resources:run'
+as viewer 'resources:runstates'
+expect "the ticker still runs" "^ *$ticker_id +karaf-ticker +RUNNING "
+
+# ------------------------------------------------------------------------------------ JMX
+
+log "JMX over the RMI connector on loopback ($jmx_url)"
+as karaf 'service:list javax.management.DynamicMBean | grep "jmx.objectname = cs.resources"'
+expect "the MBeans are jmx.objectname services (the whiteboard)" 'jmx\.objectname = cs\.resources:type=RunStates'
+show viewer "jmx runstates opens pools cancel=karaf-sleeper" "$(jmx viewer runstates opens pools cancel=karaf-sleeper)"
+expect "the viewer reads the RunStates MBean" "^  id=$ticker_id name=karaf-ticker state=RUNNING bundle=cs\.resources\.impl$"
+expect "the viewer reads the MultiOpens MBean" '^  serviceId=[0-9]+ className=cs\.resources\.impl\.TaskServiceComponent openCount=[0-9]+ phase=OPEN$'
+expect "the viewer reads the Pools MBean" '^jmx cs\.resources:type=Pools Pools: 0 rows$'
+expect "the JMX ACL refuses cancel to the viewer" '^jmx cancel=karaf-sleeper refused: '
+show karaf "jmx cancel=karaf-sleeper" "$(jmx karaf cancel=karaf-sleeper)"
+expect "an admin cancels the sleeper over JMX" '^jmx cancelled id=[0-9]+ name=karaf-sleeper state=(STOPPING|CANCELLED)$'
+
+# --------------------------------------------------------------------------------- cancel
+
+log "as admin: cancel the ticker"
+as karaf "resources:cancel $ticker_id"
+expect "cancel cancels the ticker" "^cancelled $ticker_id karaf-ticker \((STOPPING|CANCELLED)\)$"
+ended() { karaf karaf 'resources:runstates -a -p' | grep -Eq "^$ticker_id	karaf-ticker	CANCELLED	"; }
+await 10 "the ticker ended" ended
+as karaf 'resources:runstates -a'
+expect "the ticker ended cancelled" "^ *$ticker_id +karaf-ticker +CANCELLED "
+expect "the sleeper ended cancelled (interrupted)" '^ *[0-9]+ +karaf-sleeper +CANCELLED '
+as karaf 'resources:runstates'
+reject "nothing is left running" 'karaf-(ticker|sleeper)'
+
+# ------------------------------------------------------------------------------------ log
+
+out=$(grep -E '\| (ERROR|WARN) ' "$home/data/log/karaf.log" | grep -E 'cs\.resources|TaskServiceComponent|aries\.jmx' || true)
+reject "no error or warning about cs.resources in karaf.log" '.'
+[[ -n $out ]] && printf '%s\n' "$out" | cut -c1-300
+out=$(grep 'Error in initialization script' "$home/data/log/karaf.log" || true)
+reject "the console init scripts, our completion script among them, ran without error" '.'
+
+echo "karaf-test: $passed passed, $failures failed"
+(( failures == 0 ))
