@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class PipedModeIT {
     @TempDir
     Path dir;
 
-    record Run(int status, String out, String err) {
+    record Run(int status, String out, String err, double seconds) {
     }
 
     @Test
@@ -81,6 +82,31 @@ class PipedModeIT {
     }
 
     @Test
+    void theFrameworkStopsCleanlyInTheMiddleOfATaskBurst() throws Exception {
+        // A task blocked in a long sleep, then twelve tasks ticking every 10 ms on the remaining
+        // three of the four threads (nine wait, PENDING), then end of input: the framework stops
+        // with all of them running or queued. The task service's shutdown cancels them (a cancel
+        // interrupts a closure; queued ones never start), so the launcher exits promptly, well
+        // within the 5 s grace period, with nothing on standard error but the interrupted sleep:
+        // no task outlived the grace period, nothing failed, no thread of ours held up the exit.
+        Run run = launch("""
+                resources:run sleeper { sleep 600 }
+                each [1 2 3 4 5 6 7 8 9 10 11 12] { resources:run -e 10ms burst-$it { } }
+                resources:runstates -p
+                """);
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        List<String> burst = run.out().lines().filter(l -> l.contains("\tburst-")).toList();
+        assertThat(burst).as("the burst as listed when the input ended").hasSize(12);
+        assertThat(burst.stream().filter(l -> l.contains("\tRUNNING\t"))).hasSize(3);
+        assertThat(burst.stream().filter(l -> l.contains("\tPENDING\t"))).hasSize(9);
+        assertThat(run.out()).containsPattern("\tsleeper\tRUNNING\t");
+        // Gogo's sleep reports its interrupt: the one line expected, and proof of the interrupt.
+        assertThat(quiet(run.err())).as("standard error").isEqualTo("sleep: java.lang.InterruptedException: sleep interrupted");
+        assertThat(run.seconds()).as("seconds from start to exit").isLessThan(20);
+    }
+
+    @Test
     void aClosureMaySpanLines() throws Exception {
         Run run = launch("each [1 2] {\n    echo item $it\n}\necho done\n");
 
@@ -109,6 +135,7 @@ class PipedModeIT {
         assertThat(jar).as("the executable jar; run through mvn verify").isRegularFile();
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
+        long t0 = System.nanoTime();
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString())
                 .redirectOutput(out.toFile())
@@ -123,7 +150,7 @@ class PipedModeIT {
             fail("still running " + EXIT_WITHIN_SECONDS + " s after its input ended; stdout:%n%s%nstderr:%n%s",
                     Files.readString(out), Files.readString(err));
         }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err), (System.nanoTime() - t0) / 1e9);
     }
 
     /** Standard error without what the JVM itself may print (say, for JAVA_TOOL_OPTIONS). */
