@@ -38,7 +38,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * An exception from the factory reaches the borrower as it was thrown (the same instance) and
  * leaves the pool unchanged; a factory returning {@code null} gets a {@link NullPointerException}.
  * An exception from the validator or the disposer reaches whoever closed the lease (or the pool),
- * after the pool has finished its bookkeeping: the object is dropped and counted.
+ * after the pool has finished its bookkeeping: the object is dropped and counted. This holds for
+ * checked exceptions too (thrown by Kotlin lambdas or through {@code @SneakyThrows}): they are
+ * rethrown as they are.
  *
  * <h2>Concurrency</h2>
  * Thread-safe; an object is never leased to two borrowers at once. The idle objects form a
@@ -206,7 +208,8 @@ public final class Pool<T> implements AutoCloseable {
             boolean valid;
             try {
                 valid = validator.test(slot.object);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
+                // Throwable: a checked exception (Kotlin, @SneakyThrows) must not leak the slot.
                 retire(slot, e);
                 throw e;
             }
@@ -327,7 +330,7 @@ public final class Pool<T> implements AutoCloseable {
         if (disposer != null) {
             try {
                 disposer.accept(slot.object);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
                 if (primary != null) {
                     primary.addSuppressed(e);
                 } else {
@@ -343,7 +346,8 @@ public final class Pool<T> implements AutoCloseable {
         while ((slot = pop()) != null) {
             try {
                 retire(slot, null);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
+                // Throwable: a checked exception from the disposer must not stop the drain.
                 if (failure == null) {
                     failure = e;
                 } else {
@@ -351,12 +355,15 @@ public final class Pool<T> implements AutoCloseable {
                 }
             }
         }
-        if (failure instanceof RuntimeException e) {
-            throw e;
+        if (failure != null) {
+            throw Pool.<RuntimeException>sneaky(failure);
         }
-        if (failure instanceof Error e) {
-            throw e;
-        }
+    }
+
+    /** Rethrows {@code t} as it is, also when it is checked (the disposer may be Kotlin code). */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
     }
 
     // ----------------------------------------------------------------------------- stats, close

@@ -424,11 +424,20 @@ public class RunState implements AutoCloseable {
                     error.addSuppressed(e);
                 }
             } catch (Throwable t) {
-                LOG.log(Level.WARNING, "listener " + l.consumer + " of " + this + " threw", t);
+                LOG.log(Level.WARNING, "listener " + describe(l.consumer) + " of " + this + " threw", t);
             }
         }
         if (error != null) {
             throw error;
+        }
+    }
+
+    /** @return the listener's toString, or its class name if that throws (the warning must get out) */
+    private static String describe(Object listener) {
+        try {
+            return String.valueOf(listener);
+        } catch (RuntimeException e) {
+            return listener.getClass().getName();
         }
     }
 
