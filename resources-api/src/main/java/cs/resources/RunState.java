@@ -28,7 +28,10 @@ import java.util.function.Consumer;
  * <h2>States</h2>
  * Two flags, <em>running</em> and <em>cancelled</em>, give {@link State}: {@code PENDING} (never
  * started, even if cancelled), {@code RUNNING}, {@code STOPPING} (running and cancelled),
- * {@code CANCELLED} (stopped after a cancel) and {@code STOPPED} (stopped, not cancelled).
+ * {@code CANCELLED} (not running, cancelled) and {@code STOPPED} (not running, not cancelled).
+ * Note that {@link #isStopped()} follows the Python library: not running <em>and cancelled</em>,
+ * so it is true for {@code CANCELLED} (and for a state cancelled before it ever started), false for
+ * {@code STOPPED}.
  *
  * <h2>Listeners</h2>
  * {@link #onStart}, {@link #onEnd} and {@link #onCancel} listeners are called with this RunState,
@@ -217,8 +220,8 @@ public class RunState implements AutoCloseable {
      */
     public void run(Runnable body) {
         Objects.requireNonNull(body, "body");
-        start();
         try {
+            start(); // inside: if a start listener throws an Error, the run still ends stopped
             body.run();
         } catch (Throwable t) {
             cancel();
@@ -239,8 +242,8 @@ public class RunState implements AutoCloseable {
      */
     public <T> T call(Callable<T> body) throws Exception {
         Objects.requireNonNull(body, "body");
-        start();
         try {
+            start(); // inside: if a start listener throws an Error, the run still ends stopped
             return body.call();
         } catch (Throwable t) {
             cancel();
