@@ -94,6 +94,8 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     private String finalCloseFrom;
     /** Set by {@link #retire()}: no new cycle may start. Guarded by lock. */
     private boolean retired;
+    /** The opens recorded by {@link LeakDetection}; null until it first records one. Set holding lock. */
+    private volatile LeakDetection.Holders leakHolders;
 
     /** An object whose cycles are finalised as soon as their shutdown ends. */
     protected AbstractMultiOpen() {
@@ -202,6 +204,9 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             int s = state;
             if (s > 0 && s < Integer.MAX_VALUE) {
                 if (STATE.compareAndSet(this, s, s + 1)) {
+                    if (LeakDetection.enabled) {
+                        recordOpen();
+                    }
                     return this;
                 }
             } else if (openSlow()) {
@@ -229,6 +234,9 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                             throw new IllegalStateException("open() of " + this + ": open count would overflow");
                         }
                         pendingOpens++;
+                        if (LeakDetection.enabled) {
+                            recordOpen();
+                        }
                         return true;
                     }
                     if (s == STOPPING && transitionThread == me) {
@@ -283,7 +291,11 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             lock.notifyAll();
         }
         if (failure != null) {
+            forgetOpens(); // the opens made inside the failed startup are rolled back
             throw unchecked(failure, "startup");
+        }
+        if (LeakDetection.enabled) {
+            recordOpen();
         }
     }
 
@@ -313,6 +325,9 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             int s = state;
             if (s > 1) {
                 if (STATE.compareAndSet(this, s, s - 1)) {
+                    if (leakHolders != null) {
+                        recordClose();
+                    }
                     if (enforceFinal) {
                         throw notFinal(s - 1);
                     }
@@ -351,6 +366,9 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                         if (transitionThread == me) {
                             if (pendingOpens > 1) {
                                 pendingOpens--;
+                                if (leakHolders != null) {
+                                    recordClose();
+                                }
                                 if (enforceFinal) {
                                     throw notFinal(pendingOpens);
                                 }
@@ -392,6 +410,7 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     }
 
     private void runShutdown(AutoCloseable action) {
+        forgetOpens(); // the count is 0: whatever was recorded has been closed
         Throwable failure = null;
         try {
             if (action != null) {
@@ -542,6 +561,40 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     @Override
     public int openCount() {
         return Math.max(state, 0);
+    }
+
+    // --------------------------------------------------------------------------- leak detection
+
+    /** @return what {@link LeakDetection} recorded for this object; null if nothing ever */
+    final LeakDetection.Holders leakHolders() {
+        return leakHolders;
+    }
+
+    private void recordOpen() {
+        LeakDetection.Holders h = leakHolders;
+        if (h == null) {
+            synchronized (lock) {
+                h = leakHolders;
+                if (h == null) {
+                    h = new LeakDetection.Holders(getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(this)));
+                    LeakDetection.watch(this, h);
+                    leakHolders = h;
+                }
+            }
+        }
+        LeakDetection.record(h, "open");
+    }
+
+    private void recordClose() {
+        LeakDetection.Holders h = leakHolders;
+        LeakDetection.release(h, h.pick());
+    }
+
+    private void forgetOpens() {
+        LeakDetection.Holders h = leakHolders;
+        if (h != null) {
+            h.clear();
+        }
     }
 
     // ---------------------------------------------------------------------------------- helpers

@@ -103,6 +103,8 @@ public final class Pool<T> implements AutoCloseable {
     private long dropped;
     /** Reuses counted by slots that have since been retired. */
     private long retiredReused;
+    /** The leases recorded by {@link LeakDetection}; null until it first records one. */
+    private volatile LeakDetection.Holders leakHolders;
 
     /**
      * A pool that keeps up to {@value #DEFAULT_MAX_SIZE} idle objects.
@@ -188,14 +190,36 @@ public final class Pool<T> implements AutoCloseable {
             long stamp = (long) STAMP.getOpaque(slot) + 1;
             STAMP.setRelease(slot, stamp);
             LEASES.setOpaque(slot, (long) LEASES.getOpaque(slot) + 1);
-            return new Leased<>(this, slot, stamp);
+            Leased<T> lease = new Leased<>(this, slot, stamp);
+            if (LeakDetection.enabled) {
+                lease.track(leakHolders());
+            }
+            return lease;
         }
         T object = newObject.get();
         if (object == null) {
             throw new NullPointerException("the factory of " + this + " returned null");
         }
         slot = register(object);
-        return new Leased<>(this, slot, 1L);
+        Leased<T> lease = new Leased<>(this, slot, 1L);
+        if (LeakDetection.enabled) {
+            lease.track(leakHolders());
+        }
+        return lease;
+    }
+
+    /** @return the leases {@link LeakDetection} recorded for this pool, created on first use */
+    final LeakDetection.Holders leakHolders() {
+        LeakDetection.Holders h = leakHolders;
+        if (h == null) {
+            synchronized (registry) {
+                h = leakHolders;
+                if (h == null) {
+                    h = leakHolders = new LeakDetection.Holders(toString());
+                }
+            }
+        }
+        return h;
     }
 
     /** Takes back a slot whose lease just closed (its stamp is even again). */
@@ -545,6 +569,10 @@ public final class Pool<T> implements AutoCloseable {
         private final Pool<T> pool;
         private final Slot<T> slot;
         private final long stamp;
+        /** Set by {@link #track} when leak detection records this lease; else null. */
+        private LeakDetection.Holders holders;
+        private LeakDetection.Holder holder;
+        private java.lang.ref.Cleaner.Cleanable cleanable;
 
         Leased(Pool<T> pool, Slot<T> slot, long stamp) {
             this.pool = pool;
@@ -563,6 +591,9 @@ public final class Pool<T> implements AutoCloseable {
         @Override
         public void close() {
             if (STAMP.compareAndSet(slot, stamp, stamp + 1)) {
+                if (holder != null) {
+                    untrack();
+                }
                 pool.release(slot);
             }
         }
@@ -572,7 +603,21 @@ public final class Pool<T> implements AutoCloseable {
             if (!STAMP.compareAndSet(slot, stamp, stamp + 1)) {
                 throw new ClosedException("discard() on a lease from " + pool + ": the lease is closed");
             }
+            if (holder != null) {
+                untrack();
+            }
             pool.retire(slot, null);
+        }
+
+        void track(LeakDetection.Holders h) {
+            holders = h;
+            holder = LeakDetection.record(h, "lease");
+            cleanable = LeakDetection.watchLease(this, h, holder);
+        }
+
+        private void untrack() {
+            LeakDetection.release(holders, holder);
+            cleanable.clean();
         }
 
         @Override
