@@ -1,5 +1,6 @@
 package cs.resources.runtime;
 
+import cs.resources.LeakDetection;
 import cs.resources.Registration;
 import cs.resources.RunState;
 import java.util.Collection;
@@ -48,6 +49,16 @@ public interface ResourcesRuntime {
 
     /** @return the Pool services, by service id */
     List<PoolInfo> pools();
+
+    /**
+     * Who holds a MultiOpen service open or has leased from a Pool service, as
+     * {@link LeakDetection} recorded it (nothing is recorded while it is off).
+     *
+     * @param serviceId the {@code service.id} of a MultiOpen or Pool service
+     * @return the opens or leases not closed yet, oldest first
+     * @throws IllegalArgumentException if no MultiOpen or Pool service has that id
+     */
+    List<LeakDetection.Holder> holders(long serviceId);
 
     /**
      * Makes a RunState visible, as this bundle's, without registering a service: for transient

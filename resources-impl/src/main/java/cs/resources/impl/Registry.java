@@ -1,5 +1,6 @@
 package cs.resources.impl;
 
+import cs.resources.LeakDetection;
 import cs.resources.MultiOpen;
 import cs.resources.Pool;
 import cs.resources.Registration;
@@ -19,12 +20,14 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -45,6 +48,7 @@ public final class Registry {
     /** How many RunStates that are no longer tracked {@code runStates(true)} remembers. */
     static final int HISTORY_SIZE = 100;
 
+    private static final System.Logger LOG = System.getLogger(Registry.class.getName());
     private static final String RUN_STATES = "runStates";
     private static final String MULTI_OPENS = "multiOpens";
     private static final String POOLS = "pools";
@@ -294,6 +298,33 @@ public final class Registry {
         }
         result.sort(Comparator.comparingLong(PoolInfo::serviceId));
         return List.copyOf(result);
+    }
+
+    List<LeakDetection.Holder> holders(long serviceId) {
+        for (ServiceReference<MultiOpen> ref : multiOpens) {
+            if (serviceId(ref) == serviceId) {
+                MultiOpen mo = context.locateService(MULTI_OPENS, ref);
+                return mo == null ? List.of() : LeakDetection.holders(mo);
+            }
+        }
+        for (ServiceReference<Pool<?>> ref : pools) {
+            if (serviceId(ref) == serviceId) {
+                Pool<?> pool = context.locateService(POOLS, ref);
+                return pool == null ? List.of() : LeakDetection.holders(pool);
+            }
+        }
+        throw new IllegalArgumentException("no MultiOpen or Pool service has the id " + serviceId);
+    }
+
+    /** At the runtime's end (often the framework's): what is still open or leased is reported. */
+    @Deactivate
+    void deactivate() {
+        List<LeakDetection.Holder> held = LeakDetection.held();
+        if (!held.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "the cs.resources runtime stops with " + held.size()
+                    + (held.size() == 1 ? " open or lease" : " opens or leases") + " still held:\n"
+                    + held.stream().map(LeakDetection.Holder::describe).collect(Collectors.joining("\n")));
+        }
     }
 
     private static long serviceId(ServiceReference<?> ref) {

@@ -1,5 +1,6 @@
 package cs.resources.impl;
 
+import cs.resources.LeakDetection;
 import cs.resources.Registration;
 import cs.resources.RunState;
 import cs.resources.runtime.MultiOpenInfo;
@@ -67,6 +68,11 @@ public final class RuntimeService implements ResourcesRuntime {
     @Override
     public List<PoolInfo> pools() {
         return registry.pools();
+    }
+
+    @Override
+    public List<LeakDetection.Holder> holders(long serviceId) {
+        return registry.holders(serviceId);
     }
 
     @Override

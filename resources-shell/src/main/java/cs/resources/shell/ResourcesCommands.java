@@ -1,5 +1,6 @@
 package cs.resources.shell;
 
+import cs.resources.LeakDetection;
 import cs.resources.RunState;
 import cs.resources.runtime.MultiOpenInfo;
 import cs.resources.runtime.PoolInfo;
@@ -78,25 +79,62 @@ public final class ResourcesCommands {
     @Descriptor("list the MultiOpen services: service id, class, bundle, open count, phase")
     public void opens(
             @Descriptor("plain output for scripts: tab-separated, no header")
-            @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain) {
+            @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain,
+            @Descriptor("also show who holds each one open (recorded while leak detection is on)")
+            @Parameter(names = {"-v", "--verbose"}, presentValue = "true", absentValue = "false") boolean verbose) {
         Table t = new Table("#SERVICE", "CLASS", "BUNDLE", "#OPENS", "PHASE");
-        for (MultiOpenInfo m : runtime.multiOpens()) {
+        List<MultiOpenInfo> infos = runtime.multiOpens();
+        for (MultiOpenInfo m : infos) {
             t.row(m.serviceId(), m.className(), m.bundle(), m.openCount(), m.phase());
         }
         print(t, plain);
+        if (verbose) {
+            holders(infos.stream().map(MultiOpenInfo::serviceId).toList(), plain);
+        }
     }
 
     @Descriptor("list the Pool services: service id, name, bundle, idle bound, counts")
     public void pools(
             @Descriptor("plain output for scripts: tab-separated, no header")
-            @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain) {
+            @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain,
+            @Descriptor("also show who holds each pool's leases (recorded while leak detection is on)")
+            @Parameter(names = {"-v", "--verbose"}, presentValue = "true", absentValue = "false") boolean verbose) {
         Table t = new Table("#SERVICE", "NAME", "BUNDLE", "#MAX", "#CREATED", "#REUSED", "#DROPPED", "#IDLE",
                 "#IN USE", "CLOSED");
-        for (PoolInfo p : runtime.pools()) {
+        List<PoolInfo> infos = runtime.pools();
+        for (PoolInfo p : infos) {
             t.row(p.serviceId(), p.name(), p.bundle(), p.maxSize(), p.stats().created(), p.stats().reused(),
                     p.stats().dropped(), p.stats().idle(), p.stats().inUse(), p.closed());
         }
         print(t, plain);
+        if (verbose) {
+            holders(infos.stream().map(PoolInfo::serviceId).toList(), plain);
+        }
+    }
+
+    /** Prints who holds the services with these ids: a second table, by service id. */
+    private void holders(List<Long> serviceIds, boolean plain) {
+        Table t = new Table("#SERVICE", "HELD", "THREAD", "SINCE", "BY");
+        for (long id : serviceIds) {
+            List<LeakDetection.Holder> held;
+            try {
+                held = runtime.holders(id);
+            } catch (IllegalArgumentException gone) {
+                continue; // unregistered since it was listed
+            }
+            for (LeakDetection.Holder h : held) {
+                t.row(id, h.kind(), h.thread(), started(h.since(), plain), h.opener());
+            }
+        }
+        PrintStream out = System.out;
+        if (!plain) {
+            out.println();
+        }
+        t.print(out, plain);
+        if (!plain && !LeakDetection.isEnabled()) {
+            out.println("(leak detection is off, so no holder is recorded: switch it on with configuration "
+                    + "cs.resources.leaks or -D" + LeakDetection.PROPERTY + "=true)");
+        }
     }
 
     @Descriptor("run a closure in the background as a task with a RunState (its argument $1), once or"
