@@ -1,0 +1,190 @@
+package cs.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's table of bad input, one test per row: the exception and its message, and that
+ * nothing changed. (Each case is also tested, in context, in the classes of its primitive.)
+ */
+class BadInputTest {
+
+    static class Thing extends AbstractMultiOpen {
+        Thing() {
+        }
+
+        Thing(boolean finaliseLater) {
+            super(finaliseLater);
+        }
+
+        void use() {
+            ensureOpen();
+        }
+
+        void inspect() {
+            ensureNotClosed();
+        }
+    }
+
+    // ------------------------------------------------------------------------------- MultiOpen
+
+    @Test
+    void closeBeforeOpen() {
+        Thing t = new Thing();
+        assertThatThrownBy(t::close).isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessage("close before open: " + t + " was never opened");
+        assertThat(t.openCount()).isZero();
+        assertThat(t.isClosed()).isFalse();
+        t.open(); // still usable
+        assertThat(t.openCount()).isEqualTo(1);
+    }
+
+    @Test
+    void nullCloseOptions() {
+        Thing t = new Thing();
+        t.open();
+        assertThatThrownBy(() -> t.close((CloseOption[]) null)).isInstanceOf(NullPointerException.class).hasMessage("options");
+        assertThatThrownBy(() -> t.close(CloseOption.UNOPENED_OK, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("options contains null");
+        assertThat(t.openCount()).isEqualTo(1);
+    }
+
+    @Test
+    void enforcedFinalCloseThatIsNotFinal() {
+        Thing t = new Thing();
+        t.open();
+        t.open();
+        assertThatThrownBy(() -> t.close(CloseOption.ENFORCE_FINAL_CLOSE)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("close of " + t + " with ENFORCE_FINAL_CLOSE was not the final close: 1 open remains");
+        assertThat(t.openCount()).as("decremented, as documented").isEqualTo(1);
+    }
+
+    @Test
+    void joinWithNullOrNegativeTimeout() {
+        Thing t = new Thing();
+        t.open();
+        assertThatThrownBy(() -> t.join(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+        assertThatThrownBy(() -> t.join(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("join(PT-1S) of " + t + ": negative timeout");
+        assertThat(t.openCount()).isEqualTo(1);
+    }
+
+    @Test
+    void finaliseOutOfOrder() {
+        Thing t = new Thing(true);
+        t.open();
+        assertThatThrownBy(t::finalise).isInstanceOf(IllegalStateException.class)
+                .hasMessage("finalise() of " + t + ": it is not closed (open, count 1)");
+        t.close();
+        t.finalise();
+        assertThatThrownBy(t::finalise).isInstanceOf(IllegalStateException.class)
+                .hasMessage("finalise() of " + t + ": already finalised");
+        assertThat(t.isClosed()).isTrue();
+    }
+
+    @Test
+    void openFromInsideShutdown() {
+        AtomicInteger refused = new AtomicInteger();
+        Thing t = new Thing() {
+            @Override
+            protected void shutdown() {
+                try {
+                    open();
+                } catch (IllegalStateException e) {
+                    assertThat(e).hasMessage("open() of " + this + " from inside its own shutdown");
+                    refused.incrementAndGet();
+                }
+            }
+        };
+        t.open();
+        t.close();
+        assertThat(refused).hasValue(1);
+        assertThat(t.isClosed()).isTrue();
+        assertThat(t.openCount()).isZero();
+    }
+
+    @Test
+    void guardedMethodsOnAClosedOrUnopenedObject() {
+        Thing t = new Thing();
+        assertThatThrownBy(t::use).isInstanceOf(ClosedException.class)
+                .hasMessage("use() on " + t + ": it is not open (never opened)");
+        t.open();
+        t.close();
+        assertThatThrownBy(t::inspect).isInstanceOf(ClosedException.class).hasMessage("inspect() on " + t + ": it is closed");
+        assertThatThrownBy(t::use).isInstanceOf(ClosedException.class)
+                .hasMessage("use() on " + t + ": it is not open (closed)");
+    }
+
+    @Test
+    void multiOpenOfNull() {
+        assertThatThrownBy(() -> MultiOpen.of(null)).isInstanceOf(NullPointerException.class).hasMessage("openable");
+    }
+
+    // ------------------------------------------------------------------------------------ Pool
+
+    @Test
+    void poolWithoutFactoryOrWithNegativeSize() {
+        assertThatThrownBy(() -> new Pool<>(null)).isInstanceOf(NullPointerException.class).hasMessage("newObject");
+        assertThatThrownBy(() -> new Pool<>(Object::new, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxSize must be 0 (no bound) or positive, not -1");
+        Pool.Builder<Object> b = Pool.builder(Object::new);
+        assertThatThrownBy(() -> b.maxSize(-2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxSize must be 0 (no bound) or positive, not -2");
+        assertThatThrownBy(() -> b.disposer(null)).isInstanceOf(NullPointerException.class).hasMessage("disposer");
+        assertThatThrownBy(() -> b.validator(null)).isInstanceOf(NullPointerException.class).hasMessage("validator");
+        assertThatThrownBy(() -> b.name(null)).isInstanceOf(NullPointerException.class).hasMessage("name");
+        assertThat(b.build().maxSize()).as("the builder kept its default").isEqualTo(Pool.DEFAULT_MAX_SIZE);
+    }
+
+    @Test
+    void factoryReturningNull() {
+        Pool<Object> pool = Pool.builder(() -> null).name("nulls").build();
+        assertThatThrownBy(pool::instance).isInstanceOf(NullPointerException.class)
+                .hasMessage("the factory of Pool[nulls] returned null");
+        assertThat(pool.stats()).isEqualTo(new Pool.Stats(0, 0, 0, 0, 0));
+    }
+
+    @Test
+    void leaseUseAfterClose() {
+        Pool<Object> pool = Pool.builder(Object::new).name("p").build();
+        Pool.Lease<Object> lease = pool.instance();
+        lease.close();
+        assertThatThrownBy(lease::get).isInstanceOf(ClosedException.class)
+                .hasMessage("get() on a lease from Pool[p]: the lease is closed");
+        assertThatThrownBy(lease::discard).isInstanceOf(ClosedException.class)
+                .hasMessage("discard() on a lease from Pool[p]: the lease is closed");
+        lease.close(); // harmless
+        assertThat(pool.stats()).isEqualTo(new Pool.Stats(1, 0, 0, 1, 0));
+    }
+
+    @Test
+    void instanceAfterPoolClose() {
+        Pool<Object> pool = Pool.builder(Object::new).name("p").build();
+        pool.close();
+        assertThatThrownBy(pool::instance).isInstanceOf(ClosedException.class)
+                .hasMessage("instance() on Pool[p]: the pool is closed");
+        assertThat(pool.stats().created()).isZero();
+    }
+
+    // -------------------------------------------------------------------------------- RunState
+
+    @Test
+    void runStateNullsAndNegativeSleep() {
+        RunState rs = new RunState("rs");
+        assertThatThrownBy(() -> rs.sleep(null)).isInstanceOf(NullPointerException.class).hasMessage("duration");
+        assertThatThrownBy(() -> rs.sleep(Duration.ofMillis(-5))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("sleep(PT-0.005S) on " + rs + ": negative duration");
+        assertThatThrownBy(() -> rs.onStart(null)).isInstanceOf(NullPointerException.class).hasMessage("listener");
+        assertThatThrownBy(() -> rs.onEnd(null)).isInstanceOf(NullPointerException.class).hasMessage("listener");
+        assertThatThrownBy(() -> rs.onCancel(null)).isInstanceOf(NullPointerException.class).hasMessage("listener");
+        assertThatThrownBy(() -> rs.run(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> rs.call(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
+        assertThatThrownBy(() -> new RunState("x", (Clock) null)).isInstanceOf(NullPointerException.class).hasMessage("clock");
+        assertThat(rs.state()).as("nothing started").isEqualTo(RunState.State.PENDING);
+    }
+}
