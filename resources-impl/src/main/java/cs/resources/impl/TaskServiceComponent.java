@@ -120,16 +120,6 @@ public final class TaskServiceComponent extends AbstractMultiOpen implements Tas
         gracePeriodMillis = config.gracePeriodMillis();
     }
 
-    /** @return the number of threads tasks run on at most */
-    int threads() {
-        return threads;
-    }
-
-    /** @return the grace period in milliseconds */
-    long gracePeriodMillis() {
-        return gracePeriodMillis;
-    }
-
     // ------------------------------------------------------------------------------- lifecycle
 
     @Override
