@@ -39,18 +39,23 @@ import java.util.Optional;
  * {@link #finalise()} is called (or the next open starts a new cycle).
  *
  * <h2>Concurrency</h2>
- * One volatile {@code int} holds the state: above 0 it is the open count of an open object, changed
- * by compare-and-set with no lock (the fast path of {@code open()} and of a non-final
- * {@code close()}); 0 and below it names a phase (new, starting, open, stopping, closed). Phase
- * changes, and the fields that go with them (the starting or stopping thread, the opens made
- * inside a startup, the finalisation flag, where the final close came from), are guarded by a
- * private monitor that belongs to this object alone. Startup and shutdown run outside that monitor.
+ * One volatile {@code int}, {@code opens}, is even while the object is open (twice the open count)
+ * and odd otherwise. {@code open()} adds 2 to it with one atomic add and no lock: if the value it
+ * found was even, the object was open and the open is done; if it was odd, nothing needs undoing
+ * (an odd value stays odd whatever is added) and the open takes the slow path. A non-final
+ * {@code close()} subtracts 2 by compare-and-set, never reaching 0; the final close makes the value
+ * odd holding the monitor. The phase (new, starting, open, stopping, closed), and the fields that
+ * go with it (the starting or stopping thread, the opens made inside a startup, the finalisation
+ * flag, where the final close came from), are guarded by a private monitor that belongs to this
+ * object alone. Startup and shutdown run outside that monitor.
  */
 public abstract class AbstractMultiOpen implements MultiOpen {
 
     private static final System.Logger LOG = System.getLogger(MultiOpen.class.getName());
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
+    /** Open: {@link #opens} is even (but while the final close, holding the monitor, makes it odd). */
+    private static final int OPEN = 1;
     /** Never opened, or the first startup failed. */
     private static final int NEW = 0;
     /** Opened before, count 0, shutdown done. */
@@ -60,17 +65,27 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     /** A final shutdown runs in {@link #transitionThread}. */
     private static final int STOPPING = -3;
 
-    private static final VarHandle STATE;
+    /** The most opens at once: twice it, plus the overshoot of concurrent opens, stays far from overflow. */
+    private static final int MAX_OPENS = (1 << 29) - 1;
+
+    private static final VarHandle OPENS;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(AbstractMultiOpen.class, "state", int.class);
+            OPENS = MethodHandles.lookup().findVarHandle(AbstractMultiOpen.class, "opens", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** Above 0: the open count (CAS, no lock); otherwise a phase (changed holding {@link #lock}). */
+    /**
+     * Even and above 0: twice the open count of an open object (atomic add on open, compare-and-set
+     * on close, no lock). Odd: not open (made odd, and even again, holding {@link #lock}); a failed
+     * fast open adds 2, which keeps it odd.
+     */
+    private volatile int opens = 1;
+
+    /** The phase; written holding {@link #lock}, read without it by the queries. */
     private volatile int state = NEW;
 
     /** Guards every field below and the phase changes of {@link #state}; waiters wait on it. */
@@ -164,14 +179,14 @@ public abstract class AbstractMultiOpen implements MultiOpen {
      *     and the calling method
      */
     protected final void ensureOpen() {
-        if (state > 0) {
+        if (isOpen()) {
             return;
         }
         synchronized (lock) {
-            // Read the state once more under the lock: a startup in another thread may have
-            // completed since the check above, and the message must name the phase that was seen.
+            // Read once more under the lock: a startup in another thread may have completed since
+            // the check above, and the message must name the phase that was seen.
             int s = state;
-            if (s > 0 || (s == STARTING && transitionThread == Thread.currentThread())) {
+            if (isOpen() || (s == STARTING && transitionThread == Thread.currentThread())) {
                 return;
             }
             throw new ClosedException(callingMethod() + " on " + this + ": it is not open (" + phase(s) + ")");
@@ -201,15 +216,19 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     @Override
     public MultiOpen open() {
         for (;;) {
-            int s = state;
-            if (s > 0 && s < Integer.MAX_VALUE) {
-                if (STATE.compareAndSet(this, s, s + 1)) {
-                    if (LeakDetection.enabled) {
-                        recordOpen();
-                    }
-                    return this;
+            int before = (int) OPENS.getAndAdd(this, 2);
+            if ((before & 1) == 0 && before > 0) {
+                if (before >= 2 * MAX_OPENS) {
+                    OPENS.getAndAdd(this, -2);
+                    throw new IllegalStateException("open() of " + this + ": open count would overflow");
                 }
-            } else if (openSlow()) {
+                if (LeakDetection.enabled) {
+                    recordOpen();
+                }
+                return this;
+            }
+            // Odd: not open, and the 2 just added changed nothing.
+            if (openSlow()) {
                 return this;
             }
         }
@@ -222,15 +241,12 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             Thread me = Thread.currentThread();
             synchronized (lock) {
                 for (;;) {
-                    int s = state;
-                    if (s == Integer.MAX_VALUE) {
-                        throw new IllegalStateException("open() of " + this + ": open count would overflow");
-                    }
-                    if (s > 0) {
+                    if (isOpen()) {
                         return false;
                     }
+                    int s = state;
                     if (s == STARTING && transitionThread == me) {
-                        if (pendingOpens == Integer.MAX_VALUE) {
+                        if (pendingOpens == MAX_OPENS) {
                             throw new IllegalStateException("open() of " + this + ": open count would overflow");
                         }
                         pendingOpens++;
@@ -282,7 +298,13 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             if (failure == null) {
                 shutdownAction = action;
                 finalised = false;
-                state = pendingOpens;
+                for (;;) {
+                    int o = opens; // odd: only failed fast opens change it, each adding 2
+                    if (OPENS.compareAndSet(this, o, 2 * pendingOpens)) {
+                        break;
+                    }
+                }
+                state = OPEN;
             } else {
                 state = stateBeforeStartup;
                 settledEpoch++;
@@ -322,14 +344,14 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
     private void close(boolean enforceFinal, boolean unopenedOk) {
         for (;;) {
-            int s = state;
-            if (s > 1) {
-                if (STATE.compareAndSet(this, s, s - 1)) {
+            int o = opens;
+            if ((o & 1) == 0 && o > 2) {
+                if (OPENS.compareAndSet(this, o, o - 2)) {
                     if (leakHolders != null) {
                         recordClose();
                     }
                     if (enforceFinal) {
-                        throw notFinal(s - 1);
+                        throw notFinal((o - 2) >>> 1);
                     }
                     return;
                 }
@@ -348,20 +370,22 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             Thread me = Thread.currentThread();
             synchronized (lock) {
                 for (;;) {
-                    int s = state;
-                    if (s > 1) {
+                    int o = opens;
+                    if ((o & 1) == 0 && o > 2) {
                         return false;
                     }
-                    if (s == 1) {
-                        if (!STATE.compareAndSet(this, 1, STOPPING)) {
-                            continue; // an open or a close got in first
+                    if (o == 2) {
+                        if (!OPENS.compareAndSet(this, 2, 1)) {
+                            continue; // an open got in first
                         }
+                        state = STOPPING;
                         transitionThread = me;
                         finalCloseFrom = caller();
                         action = shutdownAction;
                         shutdownAction = null;
                         break;
                     }
+                    int s = state;
                     if (s == STARTING) {
                         if (transitionThread == me) {
                             if (pendingOpens > 1) {
@@ -549,18 +573,22 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
     @Override
     public boolean isOpen() {
-        return state > 0;
+        int o = opens;
+        return (o & 1) == 0 && o > 0;
     }
 
     @Override
     public boolean isClosed() {
         int s = state;
-        return s == CLOSED || s == STOPPING;
+        // OPEN with an odd count: the final close has made the count odd and is about to say
+        // STOPPING. (A startup makes the count even before it says OPEN: the phase is read first.)
+        return s == CLOSED || s == STOPPING || (s == OPEN && !isOpen());
     }
 
     @Override
     public int openCount() {
-        return Math.max(state, 0);
+        int o = opens;
+        return (o & 1) == 0 && o > 0 ? o >>> 1 : 0;
     }
 
     // --------------------------------------------------------------------------- leak detection
@@ -599,13 +627,13 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
     // ---------------------------------------------------------------------------------- helpers
 
-    private static String phase(int s) {
+    private String phase(int s) {
         return switch (s) {
             case NEW -> "never opened";
             case CLOSED -> "closed";
             case STARTING -> "starting up";
             case STOPPING -> "shutting down";
-            default -> "open, count " + s;
+            default -> "open, count " + openCount();
         };
     }
 

@@ -186,26 +186,30 @@ public final class Pool<T> implements AutoCloseable {
             throw new ClosedException("instance() on " + this + ": the pool is closed");
         }
         Slot<T> slot = pop();
+        long stamp;
         if (slot != null) {
-            long stamp = (long) STAMP.getOpaque(slot) + 1;
+            stamp = (long) STAMP.getOpaque(slot) + 1;
             STAMP.setRelease(slot, stamp);
             LEASES.setOpaque(slot, (long) LEASES.getOpaque(slot) + 1);
-            Leased<T> lease = new Leased<>(this, slot, stamp);
-            if (LeakDetection.enabled) {
-                lease.track(leakHolders());
-            }
-            return lease;
+        } else {
+            slot = create();
+            stamp = 1L;
         }
-        T object = newObject.get();
-        if (object == null) {
-            throw new NullPointerException("the factory of " + this + " returned null");
-        }
-        slot = register(object);
-        Leased<T> lease = new Leased<>(this, slot, 1L);
+        // One allocation site: C2 (JDK 17) cannot scalar-replace a lease that merges two.
+        Leased<T> lease = new Leased<>(this, slot, stamp);
         if (LeakDetection.enabled) {
             lease.track(leakHolders());
         }
         return lease;
+    }
+
+    /** Makes and registers a new object, for {@link #instance()} when none is idle. */
+    private Slot<T> create() {
+        T object = newObject.get();
+        if (object == null) {
+            throw new NullPointerException("the factory of " + this + " returned null");
+        }
+        return register(object);
     }
 
     /** @return the leases {@link LeakDetection} recorded for this pool, created on first use */
