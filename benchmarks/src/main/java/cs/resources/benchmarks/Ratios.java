@@ -1,0 +1,426 @@
+package cs.resources.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a JMH JSON result ({@code -rf json}) and prints every benchmark's time and allocation, then
+ * one line per ratio that the project's targets are stated in, with its verdict. Targets apply to
+ * one thread; the two-thread ratios are reported against the same numbers, for information.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar cs.resources.benchmarks.Ratios jmh.json [--best] [--strict]}.
+ * The ratios use JMH's score (the mean of the measured iterations); with {@code --best} they use
+ * each benchmark's fastest iteration instead, which is steadier on a shared machine, where other
+ * work only ever slows an iteration down. Exit status 0, or with {@code --strict} 1 when a
+ * one-thread target is missed; 2 on bad input.
+ */
+public final class Ratios {
+
+    /**
+     * At or under this, gc.alloc.rate.norm counts as 0: every object is at least 16 bytes, so this is
+     * less than one allocation per 32 operations, what JIT recompilation and JMH itself leave (seen up
+     * to 0.25 B/op in a loaded run), not an allocation per operation.
+     */
+    static final double ZERO_BYTES = 0.5;
+
+    private static final String PKG = "cs.resources.benchmarks.";
+
+    private Ratios() {
+    }
+
+    /** One benchmark's result. */
+    /**
+     * @param nsPerOp JMH's score
+     * @param error its 99.9% confidence half-width (NaN with a single iteration)
+     * @param best the fastest measured iteration
+     * @param bytesPerOp gc.alloc.rate.norm, NaN without {@code -prof gc}
+     */
+    record Result(String name, int threads, double nsPerOp, double error, double best, double bytesPerOp) {
+        Result withBest() {
+            return new Result(name, threads, best, error, best, bytesPerOp);
+        }
+    }
+
+    /** How a target is stated. */
+    enum Kind {
+        /** subject / reference at most the target. */
+        AT_MOST,
+        /** reference / subject at least the target: the subject is that many times faster. */
+        FASTER_BY,
+        /** the subject allocates nothing (B/op about 0). */
+        NO_ALLOCATION,
+        /** no target: printed for the record. */
+        RECORD
+    }
+
+    /**
+     * @param subjectLabel what is measured
+     * @param referenceLabel what it is compared with, or null
+     * @param subject benchmark as {@code Class.method}, without the package and the T1/T2 class
+     * @param reference benchmark it is compared with, or null
+     * @param kind how the target reads
+     * @param target the number in it
+     */
+    record Check(String subjectLabel, String referenceLabel, String subject, String reference, Kind kind, double target) {
+    }
+
+    private static final String POOL = "pool lease+return";
+    private static final String OPEN = "MultiOpen open+close while open";
+    private static final String ATOMIC = "AtomicInteger pair";
+
+    static final List<Check> CHECKS = List.of(
+            new Check(POOL, ATOMIC, "PoolBenchmark.csPool", "Baselines.atomicPair", Kind.AT_MOST, 2),
+            new Check(POOL, "Stormpot 3.2 claim+release", "PoolBenchmark.csPool", "PoolBenchmark.stormpot", Kind.FASTER_BY, 4),
+            new Check("Stormpot 3.2 claim+release without expiration", null, "PoolBenchmark.stormpotNoExpiration", null, Kind.RECORD, 0),
+            new Check(POOL, "commons-pool2 borrow+return", "PoolBenchmark.csPool", "PoolBenchmark.commonsPool2", Kind.FASTER_BY, 50),
+            new Check(POOL, "synchronized ArrayDeque pool", "PoolBenchmark.csPool", "PoolBenchmark.synchronizedDeque", Kind.FASTER_BY, 1),
+            new Check(POOL, null, "PoolBenchmark.csPool", null, Kind.NO_ALLOCATION, 0),
+            new Check(OPEN, ATOMIC, "MultiOpenBenchmark.openClose", "Baselines.atomicPair", Kind.AT_MOST, 1.5),
+            new Check(OPEN, "compare-and-set pair", "MultiOpenBenchmark.openClose", "Baselines.casPair", Kind.RECORD, 0),
+            new Check(OPEN, "synchronized counter", "MultiOpenBenchmark.openClose", "MultiOpenBenchmark.synchronizedCounter", Kind.FASTER_BY, 1),
+            new Check(OPEN, null, "MultiOpenBenchmark.openClose", null, Kind.NO_ALLOCATION, 0),
+            new Check("MultiOpen first open+last close (startup+shutdown)", null, "MultiOpenBenchmark.fullCycle", null, Kind.RECORD, 0),
+            new Check("RunState isCancelled()", "volatile read", "RunStateBenchmark.isCancelled", "Baselines.volatileRead", Kind.AT_MOST, 1.2),
+            new Check("RunState isCancelled()", null, "RunStateBenchmark.isCancelled", null, Kind.NO_ALLOCATION, 0),
+            new Check("RunState start()+stop()", null, "RunStateBenchmark.startStop", null, Kind.RECORD, 0),
+            new Check("clock read, System.nanoTime()", null, "Baselines.nanoTime", null, Kind.RECORD, 0),
+            new Check("clock read, Clock.systemUTC().instant()", null, "Baselines.instantNow", null, Kind.RECORD, 0));
+
+    public static void main(String[] args) throws IOException {
+        boolean strict = false;
+        boolean best = false;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--strict" -> strict = true;
+                case "--best" -> best = true;
+                default -> args = new String[0];
+            }
+        }
+        if (args.length < 1) {
+            System.err.println("usage: Ratios JMH_RESULT.json [--best] [--strict]");
+            System.exit(2);
+        }
+        List<Result> results;
+        try {
+            results = read(Path.of(args[0]));
+        } catch (IllegalArgumentException e) {
+            System.err.println(args[0] + ": not a JMH JSON result: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int missed = print(results, best, System.out);
+        if (strict && missed > 0) {
+            System.exit(1);
+        }
+    }
+
+    /** @return the one-thread targets missed */
+    static int print(List<Result> results, boolean best, PrintStream out) {
+        Map<String, Result> byKey = new LinkedHashMap<>();
+        for (Result r : results) {
+            byKey.put(key(shortName(r.name()), r.threads()), best ? r.withBest() : r);
+        }
+        out.println("benchmark                                 threads   ns/op (score)      error   best iteration         B/op");
+        for (Result r : results) {
+            out.println(String.format(Locale.ROOT, "%-41s %7d %15.2f %10.2f %16.2f %12s",
+                    shortName(r.name()), r.threads(), r.nsPerOp(), r.error(), r.best(),
+                    Double.isNaN(r.bytesPerOp()) ? "-" : String.format(Locale.ROOT, "%.2f", r.bytesPerOp())));
+        }
+        out.println();
+        out.println(best ? "ratios of the best iterations:" : "ratios of the scores (--best for the best iterations):");
+        int met = 0;
+        int missed = 0;
+        for (int threads = 1; threads <= 2; threads++) {
+            for (Check check : CHECKS) {
+                Result subject = byKey.get(key(check.subject(), threads));
+                Result reference = check.reference() == null ? null : byKey.get(key(check.reference(), threads));
+                if (subject == null || (check.reference() != null && reference == null)) {
+                    continue; // not run (a subset, or a one-thread-only benchmark)
+                }
+                Boolean ok = verdict(check, subject, reference);
+                String line = line(check, threads, subject, reference, ok);
+                if (threads == 1 && ok != null) {
+                    if (ok) {
+                        met++;
+                    } else {
+                        missed++;
+                    }
+                }
+                out.println(line);
+            }
+        }
+        out.println();
+        out.println("one-thread targets: " + met + " met, " + missed + " missed");
+        return missed;
+    }
+
+    static Boolean verdict(Check check, Result subject, Result reference) {
+        return switch (check.kind()) {
+            case AT_MOST -> subject.nsPerOp() / reference.nsPerOp() <= check.target();
+            case FASTER_BY -> reference.nsPerOp() / subject.nsPerOp() >= check.target();
+            case NO_ALLOCATION -> Double.isNaN(subject.bytesPerOp()) ? null : subject.bytesPerOp() <= ZERO_BYTES;
+            case RECORD -> null;
+        };
+    }
+
+    static String line(Check check, int threads, Result subject, Result reference, Boolean ok) {
+        String who = check.subjectLabel() + " (" + threads + (threads == 1 ? " thread)" : " threads)");
+        String body = switch (check.kind()) {
+            case AT_MOST -> String.format(Locale.ROOT, " / %s = %.2fx (%.2f / %.2f ns/op), target <= %sx",
+                    check.referenceLabel(), subject.nsPerOp() / reference.nsPerOp(), subject.nsPerOp(),
+                    reference.nsPerOp(), number(check.target()));
+            case FASTER_BY -> String.format(Locale.ROOT, " vs %s: %.2fx faster (%.2f vs %.2f ns/op), target >= %sx faster",
+                    check.referenceLabel(), reference.nsPerOp() / subject.nsPerOp(), subject.nsPerOp(),
+                    reference.nsPerOp(), number(check.target()));
+            case NO_ALLOCATION -> Double.isNaN(subject.bytesPerOp())
+                    ? " allocation = unknown (run with -prof gc)"
+                    : String.format(Locale.ROOT, " allocation = %.2f B/op, target 0", subject.bytesPerOp());
+            case RECORD -> reference != null
+                    ? String.format(Locale.ROOT, " / %s = %.2fx (%.2f / %.2f ns/op) (for the record)", check.referenceLabel(),
+                            subject.nsPerOp() / reference.nsPerOp(), subject.nsPerOp(), reference.nsPerOp())
+                    : String.format(Locale.ROOT, " = %.2f ns/op, %s B/op (for the record)", subject.nsPerOp(),
+                            Double.isNaN(subject.bytesPerOp()) ? "?" : String.format(Locale.ROOT, "%.1f", subject.bytesPerOp()));
+        };
+        String verdict = ok == null ? "" : threads == 1 ? (ok ? " OK" : " MISS") : (ok ? " ok (reported)" : " miss (reported)");
+        return who + body + (verdict.isEmpty() ? "" : ":" + verdict);
+    }
+
+    private static String number(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    /** "cs.resources.benchmarks.PoolBenchmark.T2.csPool" to "PoolBenchmark.csPool". */
+    static String shortName(String benchmark) {
+        String name = benchmark.startsWith(PKG) ? benchmark.substring(PKG.length()) : benchmark;
+        return name.replaceFirst("\\.T\\d+\\.", ".");
+    }
+
+    private static String key(String shortName, int threads) {
+        return threads + " " + shortName;
+    }
+
+    // ------------------------------------------------------------------------------ JMH JSON
+
+    static List<Result> read(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Result> parse(String json) {
+        Object root = new Json(json).document();
+        if (!(root instanceof List<?> runs)) {
+            throw new IllegalArgumentException("the top level is not an array");
+        }
+        List<Result> results = new ArrayList<>();
+        for (Object run : runs) {
+            Map<String, Object> r = (Map<String, Object>) run;
+            String mode = (String) r.get("mode");
+            Map<String, Object> primary = (Map<String, Object>) r.get("primaryMetric");
+            if (!"avgt".equals(mode) || !"ns/op".equals(primary.get("scoreUnit"))) {
+                throw new IllegalArgumentException(r.get("benchmark") + ": expected mode avgt in ns/op, found "
+                        + mode + " in " + primary.get("scoreUnit"));
+            }
+            double bytes = Double.NaN;
+            Object secondary = r.get("secondaryMetrics");
+            if (secondary instanceof Map<?, ?> metrics && metrics.get("gc.alloc.rate.norm") instanceof Map<?, ?> norm) {
+                bytes = number(norm.get("score"));
+            }
+            String name = (String) r.get("benchmark");
+            int threads = (int) number(r.get("threads"));
+            double fastest = Double.POSITIVE_INFINITY;
+            if (primary.get("rawData") instanceof List<?> forks) {
+                for (Object fork : forks) {
+                    for (Object iteration : (List<?>) fork) {
+                        fastest = Math.min(fastest, number(iteration));
+                    }
+                }
+            }
+            double score = number(primary.get("score"));
+            results.add(new Result(name, threads, score, number(primary.get("scoreError")),
+                    fastest == Double.POSITIVE_INFINITY ? score : fastest, bytes));
+        }
+        return results;
+    }
+
+    private static double number(Object value) {
+        if (value instanceof Double d) {
+            return d;
+        }
+        if (value instanceof String s) { // JMH writes "NaN" for an error it could not compute
+            return s.equals("NaN") ? Double.NaN : Double.parseDouble(s);
+        }
+        throw new IllegalArgumentException("not a number: " + value);
+    }
+
+    /** Just enough JSON for JMH's output: objects, arrays, strings, numbers, true/false/null. */
+    static final class Json {
+        private final String text;
+        private int at;
+
+        Json(String text) {
+            this.text = text;
+        }
+
+        Object document() {
+            Object value = value();
+            space();
+            if (at != text.length()) {
+                throw error("trailing text");
+            }
+            return value;
+        }
+
+        private Object value() {
+            space();
+            if (at >= text.length()) {
+                throw error("unexpected end");
+            }
+            char c = text.charAt(at);
+            switch (c) {
+                case '{':
+                    return object();
+                case '[':
+                    return array();
+                case '"':
+                    return string();
+                case 't':
+                    return literal("true", Boolean.TRUE);
+                case 'f':
+                    return literal("false", Boolean.FALSE);
+                case 'n':
+                    return literal("null", null);
+                default:
+                    return number();
+            }
+        }
+
+        private Map<String, Object> object() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            at++;
+            space();
+            if (peek() == '}') {
+                at++;
+                return map;
+            }
+            for (;;) {
+                space();
+                if (peek() != '"') {
+                    throw error("expected a key");
+                }
+                String key = string();
+                space();
+                expect(':');
+                map.put(key, value());
+                space();
+                if (peek() == ',') {
+                    at++;
+                } else {
+                    expect('}');
+                    return map;
+                }
+            }
+        }
+
+        private List<Object> array() {
+            List<Object> list = new ArrayList<>();
+            at++;
+            space();
+            if (peek() == ']') {
+                at++;
+                return list;
+            }
+            for (;;) {
+                list.add(value());
+                space();
+                if (peek() == ',') {
+                    at++;
+                } else {
+                    expect(']');
+                    return list;
+                }
+            }
+        }
+
+        private String string() {
+            StringBuilder sb = new StringBuilder();
+            at++;
+            for (;;) {
+                if (at >= text.length()) {
+                    throw error("unterminated string");
+                }
+                char c = text.charAt(at++);
+                if (c == '"') {
+                    return sb.toString();
+                }
+                if (c != '\\') {
+                    sb.append(c);
+                    continue;
+                }
+                char e = text.charAt(at++);
+                switch (e) {
+                    case 'n' -> sb.append('\n');
+                    case 't' -> sb.append('\t');
+                    case 'r' -> sb.append('\r');
+                    case 'b' -> sb.append('\b');
+                    case 'f' -> sb.append('\f');
+                    case 'u' -> {
+                        sb.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
+                        at += 4;
+                    }
+                    default -> sb.append(e);
+                }
+            }
+        }
+
+        private Double number() {
+            int start = at;
+            while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
+                at++;
+            }
+            if (start == at) {
+                throw error("unexpected character '" + text.charAt(at) + "'");
+            }
+            return Double.valueOf(text.substring(start, at));
+        }
+
+        private Object literal(String word, Object value) {
+            if (!text.startsWith(word, at)) {
+                throw error("expected " + word);
+            }
+            at += word.length();
+            return value;
+        }
+
+        private void space() {
+            while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
+                at++;
+            }
+        }
+
+        private char peek() {
+            if (at >= text.length()) {
+                throw error("unexpected end");
+            }
+            return text.charAt(at);
+        }
+
+        private void expect(char c) {
+            if (peek() != c) {
+                throw error("expected '" + c + "'");
+            }
+            at++;
+        }
+
+        private IllegalArgumentException error(String what) {
+            return new IllegalArgumentException(what + " at character " + at);
+        }
+    }
+}
