@@ -43,7 +43,8 @@ import java.util.function.Consumer;
  * <h2>Concurrency</h2>
  * Thread-safe. The flags live in one volatile {@code int}, so {@link #isCancelled()} is a single
  * volatile read; every change to the flags and to the times is made holding a private monitor,
- * which {@link #sleep(Duration)} also waits on. Listener lists are copy-on-write.
+ * which {@link #sleep(Duration)} also waits on. Listener lists are copy-on-write, each made when its
+ * first listener registers (a RunState without listeners carries none).
  */
 public class RunState implements AutoCloseable {
 
@@ -81,9 +82,13 @@ public class RunState implements AutoCloseable {
     private Instant stopTime;
     private Duration totalTime = Duration.ZERO;
 
-    private final CopyOnWriteArrayList<Listener> startListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Listener> endListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Listener> cancelListeners = new CopyOnWriteArrayList<>();
+    /** The listener lists, by kind ({@link #START}, {@link #END}, {@link #CANCEL}); each made on first registration, holding {@link #lock}. */
+    private volatile CopyOnWriteArrayList<Listener> startListeners;
+    private volatile CopyOnWriteArrayList<Listener> endListeners;
+    private volatile CopyOnWriteArrayList<Listener> cancelListeners;
+    private static final int START = 0;
+    private static final int END = 1;
+    private static final int CANCEL = 2;
 
     /** A RunState named {@code "RunState-" + id()}. */
     public RunState() {
@@ -387,7 +392,7 @@ public class RunState implements AutoCloseable {
      * @return removes the listener when closed
      */
     public Registration onStart(Consumer<? super RunState> listener) {
-        return register(startListeners, listener);
+        return register(START, listener);
     }
 
     /**
@@ -395,7 +400,7 @@ public class RunState implements AutoCloseable {
      * @return removes the listener when closed
      */
     public Registration onEnd(Consumer<? super RunState> listener) {
-        return register(endListeners, listener);
+        return register(END, listener);
     }
 
     /**
@@ -403,17 +408,25 @@ public class RunState implements AutoCloseable {
      * @return removes the listener when closed
      */
     public Registration onCancel(Consumer<? super RunState> listener) {
-        return register(cancelListeners, listener);
+        return register(CANCEL, listener);
     }
 
-    private static Registration register(CopyOnWriteArrayList<Listener> list, Consumer<? super RunState> listener) {
+    private Registration register(int kind, Consumer<? super RunState> listener) {
         Listener l = new Listener(Objects.requireNonNull(listener, "listener"));
+        CopyOnWriteArrayList<Listener> list;
+        synchronized (lock) {
+            list = switch (kind) {
+                case START -> startListeners != null ? startListeners : (startListeners = new CopyOnWriteArrayList<>());
+                case END -> endListeners != null ? endListeners : (endListeners = new CopyOnWriteArrayList<>());
+                default -> cancelListeners != null ? cancelListeners : (cancelListeners = new CopyOnWriteArrayList<>());
+            };
+        }
         list.add(l);
         return () -> list.remove(l);
     }
 
     private void notify(CopyOnWriteArrayList<Listener> list) {
-        if (list.isEmpty()) {
+        if (list == null || list.isEmpty()) {
             return;
         }
         Error error = null;
