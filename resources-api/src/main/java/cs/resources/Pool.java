@@ -59,7 +59,6 @@ public final class Pool<T> implements AutoCloseable {
 
     private static final AtomicLong IDS = new AtomicLong();
     private static final VarHandle HEAD;
-    private static final VarHandle CLOSED;
     private static final VarHandle STAMP;
     private static final VarHandle LEASES;
 
@@ -67,7 +66,6 @@ public final class Pool<T> implements AutoCloseable {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             HEAD = lookup.findVarHandle(Pool.class, "head", long.class);
-            CLOSED = lookup.findVarHandle(Pool.class, "closed", boolean.class);
             STAMP = lookup.findVarHandle(Slot.class, "stamp", long.class);
             LEASES = lookup.findVarHandle(Slot.class, "leases", long.class);
         } catch (ReflectiveOperationException e) {
@@ -81,12 +79,16 @@ public final class Pool<T> implements AutoCloseable {
     private final Predicate<? super T> validator;
     private final String name;
 
+    /** In {@link #head}: the pool is closed; the stack is gone and no push or pop succeeds. */
+    private static final long CLOSED_BIT = Long.MIN_VALUE;
+
     /**
-     * Top of the idle stack: version in the high 32 bits, slot index in the low 32 (0: empty).
-     * Changed only by compare-and-set.
+     * Top of the idle stack: bit 63 set once the pool is closed ({@link #CLOSED_BIT}), a version in
+     * bits 32 to 62, the slot index in the low 32 bits (0: empty). Changed only by
+     * compare-and-set: a push or a pop makes a new version, so a stale compare-and-set fails, and
+     * {@link #close()} takes the whole stack at once.
      */
     private volatile long head;
-    private volatile boolean closed;
 
     /** Guards the slot registry and the counters below; never held while user code runs. */
     private final Object registry = new Object();
@@ -167,7 +169,7 @@ public final class Pool<T> implements AutoCloseable {
 
     /** @return whether {@link #close()} was called */
     public boolean isClosed() {
-        return closed;
+        return head < 0;
     }
 
     // ---------------------------------------------------------------------------------- leasing
@@ -182,10 +184,7 @@ public final class Pool<T> implements AutoCloseable {
      * @throws RuntimeException whatever the factory threw, the same instance (the pool is unchanged)
      */
     public Lease<T> instance() {
-        if (closed) {
-            throw new ClosedException("instance() on " + this + ": the pool is closed");
-        }
-        Slot<T> slot = pop();
+        Slot<T> slot = pop(); // throws ClosedException once the pool is closed
         long stamp;
         if (slot != null) {
             stamp = (long) STAMP.getOpaque(slot) + 1;
@@ -228,8 +227,8 @@ public final class Pool<T> implements AutoCloseable {
 
     /** Takes back a slot whose lease just closed (its stamp is even again). */
     private void release(Slot<T> slot) {
-        if (closed) {
-            retire(slot, null);
+        if (head < 0) {
+            retire(slot, null); // returned after close()
             return;
         }
         if (validator != null) {
@@ -247,18 +246,20 @@ public final class Pool<T> implements AutoCloseable {
             }
         }
         if (!push(slot)) {
-            retire(slot, null);
-            return;
-        }
-        if (closed) {
-            // close() ran between our check and the push and may have missed this slot.
-            drainIdle();
+            retire(slot, null); // over the idle bound, or the pool closed meanwhile
         }
     }
 
+    /**
+     * @return the top idle slot, taken off the stack; null if none is idle
+     * @throws ClosedException if the pool is closed
+     */
     private Slot<T> pop() {
         for (;;) {
             long h = head;
+            if (h < 0) {
+                throw new ClosedException("instance() on " + this + ": the pool is closed");
+            }
             int top = (int) h;
             if (top == 0) {
                 return null;
@@ -270,10 +271,13 @@ public final class Pool<T> implements AutoCloseable {
         }
     }
 
-    /** @return false if the idle stack was full (the slot was not pushed) */
+    /** @return false if the idle stack was full or the pool is closed (the slot was not pushed) */
     private boolean push(Slot<T> slot) {
         for (;;) {
             long h = head;
+            if (h < 0) {
+                return false;
+            }
             int top = (int) h;
             int depth = 0;
             if (top != 0) {
@@ -297,8 +301,9 @@ public final class Pool<T> implements AutoCloseable {
         }
     }
 
+    /** @return a head for an open pool: the next version (31 bits, wrapping), {@code index} on top */
     private static long next(long head, int index) {
-        return ((head >>> 32) + 1) << 32 | (index & 0xFFFF_FFFFL);
+        return (((head >>> 32) + 1) & 0x7FFF_FFFFL) << 32 | (index & 0xFFFF_FFFFL);
     }
 
     /** @return the number of idle objects, from one consistent read of the stack top */
@@ -306,7 +311,7 @@ public final class Pool<T> implements AutoCloseable {
         for (;;) {
             long h = head;
             int top = (int) h;
-            if (top == 0) {
+            if (h < 0 || top == 0) {
                 return 0;
             }
             Slot<T> t = slots[top];
@@ -368,14 +373,16 @@ public final class Pool<T> implements AutoCloseable {
         }
     }
 
-    private void drainIdle() {
+    /** Retires the slots of a stack taken off the pool by {@link #close()}, from {@code top} down. */
+    private void disposeStack(int top) {
         Throwable failure = null;
-        Slot<T> slot;
-        while ((slot = pop()) != null) {
+        for (int i = top; i != 0; ) {
+            Slot<T> slot = slots[i];
+            i = slot.next; // read before retire frees the index
             try {
                 retire(slot, null);
             } catch (Throwable e) {
-                // Throwable: a checked exception from the disposer must not stop the drain.
+                // Throwable: a checked exception from the disposer must not stop the others.
                 if (failure == null) {
                     failure = e;
                 } else {
@@ -416,14 +423,25 @@ public final class Pool<T> implements AutoCloseable {
     /**
      * Closes the pool: idle objects are disposed of now, objects still leased when their leases
      * close, and {@link #instance()} throws {@link ClosedException} from now on. Idempotent.
+     * Atomic: one compare-and-set takes the whole idle stack and marks the pool closed, so a lease
+     * that overlaps it either got its object before (and returns it to a closed pool, which
+     * disposes of it) or is refused; one that found no idle object just before still gets the new
+     * object it is making.
      *
      * @throws RuntimeException the first exception a disposer threw (the others suppressed into
      *     it), after every idle object was disposed of
      */
     @Override
     public void close() {
-        if (CLOSED.compareAndSet(this, false, true)) {
-            drainIdle();
+        for (;;) {
+            long h = head;
+            if (h < 0) {
+                return;
+            }
+            if (HEAD.compareAndSet(this, h, CLOSED_BIT)) {
+                disposeStack((int) h);
+                return;
+            }
         }
     }
 
