@@ -87,7 +87,7 @@ class PipedModeIT {
         // three of the four threads (nine wait, PENDING), then end of input: the framework stops
         // with all of them running or queued. The task service's shutdown cancels them (a cancel
         // interrupts a closure; queued ones never start), so the launcher exits promptly, well
-        // within the 5 s grace period, with nothing on standard error but the interrupted sleep:
+        // within the 5 s grace period, with nothing on standard error but, maybe, the interrupted sleep:
         // no task outlived the grace period, nothing failed, no thread of ours held up the exit.
         Run run = launch("""
                 resources:run sleeper { sleep 600 }
@@ -101,8 +101,10 @@ class PipedModeIT {
         assertThat(burst.stream().filter(l -> l.contains("\tRUNNING\t"))).hasSize(3);
         assertThat(burst.stream().filter(l -> l.contains("\tPENDING\t"))).hasSize(9);
         assertThat(run.out()).containsPattern("\tsleeper\tRUNNING\t");
-        // Gogo's sleep reports its interrupt: the one line expected, and proof of the interrupt.
-        assertThat(quiet(run.err())).as("standard error").isEqualTo("sleep: java.lang.InterruptedException: sleep interrupted");
+        // Gogo's sleep reports its interrupt, if the sleep had begun when the cancel came: the
+        // one line that may appear.
+        assertThat(quiet(run.err())).as("standard error")
+                .isIn("", "sleep: java.lang.InterruptedException: sleep interrupted");
         assertThat(run.seconds()).as("seconds from start to exit").isLessThan(20);
     }
 
