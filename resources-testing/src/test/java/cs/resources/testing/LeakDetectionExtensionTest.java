@@ -31,7 +31,7 @@ class LeakDetectionExtensionTest {
         @Test
         void closesWhatItUses() {
             try (var lease = POOL.instance(); var open = SHARED.open()) {
-                lease.get().append('x');
+                lease.get().append(open.openCount());
             }
         }
 
