@@ -193,8 +193,7 @@ public final class LeakDetection {
     }
 
     private static void reportLeak(Holders holders) {
-        List<Holder> leaked = holders.drain();
-        leaked.forEach(h -> LIVE.remove(h.sequence()));
+        List<Holder> leaked = holders.clear();
         if (!leaked.isEmpty()) {
             report(new Leak(holders.resource, sorted(leaked)));
         }
@@ -248,21 +247,22 @@ public final class LeakDetection {
             return mine != null ? mine : oldest;
         }
 
-        /** Removes and returns every holder (a final close, a failed startup, a leak). */
-        List<Holder> drain() {
+        /**
+         * Forgets every holder, here and among the live ones (a final close, a failed startup, a
+         * leak reported).
+         *
+         * @return the holders forgotten
+         */
+        List<Holder> clear() {
             List<Holder> all = new ArrayList<>();
             for (Long k : holders.keySet()) {
                 Holder h = holders.remove(k);
                 if (h != null) {
+                    LIVE.remove(k);
                     all.add(h);
                 }
             }
             return all;
-        }
-
-        /** Forgets every holder: the count went back to 0. */
-        void clear() {
-            drain().forEach(h -> LIVE.remove(h.sequence()));
         }
     }
 

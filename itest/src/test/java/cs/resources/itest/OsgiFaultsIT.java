@@ -29,7 +29,6 @@ import org.osgi.test.common.service.ServiceAware;
 /** Bundles stopped, updated and restarted under load: nothing is lost, nothing of ours survives. */
 class OsgiFaultsIT {
     static final long TIMEOUT = 10_000;
-    static final String THREAD_PREFIX = "cs.resources-task-";
 
     @InjectBundleContext
     BundleContext context;
@@ -142,10 +141,10 @@ class OsgiFaultsIT {
         for (RunState rs : all) {
             assertThat(rs.state()).as(rs.name()).isEqualTo(RunState.State.CANCELLED);
         }
-        for (Thread t : ourThreads()) {
+        for (Thread t : TaskThreads.alive()) {
             t.join(TIMEOUT);
         }
-        assertThat(ourThreads()).as("threads of the task service still alive").isEmpty();
+        assertThat(TaskThreads.alive()).as("threads of the task service still alive").isEmpty();
         assertThat(tasks.isEmpty()).isTrue();
         assertThat(runtime.isEmpty()).isTrue();
         // The shell needs the runtime: it is gone too, and comes back with it.
@@ -169,10 +168,5 @@ class OsgiFaultsIT {
         assertThat(runtime.getService().runStates()).anyMatch(i -> i.id() == listed.id());
         listed.stop();
         assertThat(rs.name()).isEqualTo("no-shell");
-    }
-
-    private static List<Thread> ourThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(THREAD_PREFIX) && t.isAlive()).toList();
     }
 }

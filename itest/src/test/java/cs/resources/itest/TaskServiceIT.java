@@ -32,7 +32,6 @@ class TaskServiceIT {
     static final long TIMEOUT = 10_000;
     static final String PID = "cs.resources.tasks";
     static final String COMPONENT = "cs.resources.impl.TaskServiceComponent";
-    static final String THREAD_PREFIX = "cs.resources-task-";
 
     @InjectService(timeout = TIMEOUT)
     ResourcesRuntime runtime;
@@ -204,7 +203,7 @@ class TaskServiceIT {
         });
         assertThat(running.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
         assertThat(queued.state()).isEqualTo(RunState.State.PENDING);
-        assertThat(ourThreads()).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(TaskThreads.alive()).hasSizeGreaterThanOrEqualTo(3);
 
         long t0 = System.nanoTime();
         scr.disableComponent(description()).getValue(); // deactivate: retire, last close, shutdown
@@ -220,10 +219,10 @@ class TaskServiceIT {
         assertThat(queued.isCancelled()).isTrue();
         assertThat(queued.state()).isEqualTo(RunState.State.PENDING); // never started
         assertThat(runtime.runStates()).noneMatch(i -> i.name().startsWith("it-"));
-        for (Thread t : ourThreads()) {
+        for (Thread t : TaskThreads.alive()) {
             t.join(TIMEOUT);
         }
-        assertThat(ourThreads()).as("threads of the task service still alive").isEmpty();
+        assertThat(TaskThreads.alive()).as("threads of the task service still alive").isEmpty();
         assertThatThrownBy(() -> service.submit("it-late", r -> { })).isInstanceOf(ClosedException.class)
                 .hasMessageContaining("it-late").hasMessageContaining("shut down");
     }
@@ -241,10 +240,5 @@ class TaskServiceIT {
         assertThat(service.isClosed()).isTrue();
         assertThatThrownBy(service::open).isInstanceOf(ClosedException.class);
         assertThatThrownBy(() -> service.submit("it-late", r -> { })).isInstanceOf(ClosedException.class);
-    }
-
-    private static List<Thread> ourThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(THREAD_PREFIX) && t.isAlive()).toList();
     }
 }
