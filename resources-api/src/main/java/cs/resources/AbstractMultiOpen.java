@@ -27,63 +27,72 @@ import java.util.Optional;
  *
  * <h2>Failures</h2>
  * If startup throws, the open that ran it fails and the count goes back to where it was, together
- * with any opens made inside that startup: the object is not left looking open, a failed first
- * startup does not count as having opened, and the next {@link #open()} runs startup again. If
- * shutdown throws, the object still ends closed and {@link #join()} waiters are released. In both
- * cases a checked exception reaches the caller wrapped in a {@link LifecycleException}; anything
- * unchecked reaches it as it was thrown.
+ * with any opens made inside that startup and those that waited for it (which try again): the
+ * object is not left looking open, a failed first startup does not count as having opened, and the
+ * next {@link #open()} runs startup again. If shutdown throws, the object still ends closed and
+ * {@link #join()} waiters are released. In both cases a checked exception reaches the caller
+ * wrapped in a {@link LifecycleException}; anything unchecked reaches it as it was thrown.
  *
  * <h2>Finalisation</h2>
  * After the final shutdown the cycle is <em>finalised</em>, which releases {@link #join()}
  * waiters: at once, or, for an object constructed with {@code finaliseLater}, when
  * {@link #finalise()} is called (or the next open starts a new cycle).
  *
+ * <h2>Handles</h2>
+ * {@link #acquire()} opens and returns a {@link MultiOpen.Handle} that owns that open. With
+ * {@link LeakDetection} on, each handle is tracked by identity: one that becomes unreachable
+ * unclosed is reported with the stack that acquired it. {@link #retire()} closes only an open
+ * made with {@link #open()} (the owner's), never one a handle owns.
+ *
  * <h2>Concurrency</h2>
- * One volatile {@code int}, {@code opens}, is even while the object is open (twice the open count)
- * and odd otherwise. {@code open()} adds 2 to it with one atomic add and no lock: if the value it
- * found was even, the object was open and the open is done; if it was odd, nothing needs undoing
- * (an odd value stays odd whatever is added) and the open takes the slow path. A non-final
- * {@code close()} subtracts 2 by compare-and-set, never reaching 0; the final close makes the value
- * odd holding the monitor. The phase (new, starting, open, stopping, closed), and the fields that
- * go with it (the starting or stopping thread, the opens made inside a startup, the finalisation
- * flag, where the final close came from), are guarded by a private monitor that belongs to this
- * object alone. Startup and shutdown run outside that monitor.
+ * Thread-safe without a global lock: while the object is open, {@link #open()},
+ * {@link #acquire()}, a non-final {@link #close()} and a handle's close are one atomic operation
+ * each, take no lock and allocate nothing (but the handle, which the JIT removes when it does not
+ * escape). Opening and closing at the edges of a cycle, and the queries of the phase, use a monitor
+ * private to this object, which is never held while code of a subclass runs ({@code startup},
+ * {@code shutdown}, {@code toString}) or while a stack is walked; {@code docs/design.md} tells
+ * the design.
  */
 public abstract class AbstractMultiOpen implements MultiOpen {
 
     private static final System.Logger LOG = System.getLogger(MultiOpen.class.getName());
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
-    /** Open: {@link #opens} is even (but while the final close, holding the monitor, makes it odd). */
+    /** Open: the low half of {@link #opens} is even (but while the final close makes it odd). */
     private static final int OPEN = 1;
     /** Never opened, or the first startup failed. */
     private static final int NEW = 0;
     /** Opened before, count 0, shutdown done. */
     private static final int CLOSED = -1;
-    /** A startup runs in {@link #transitionThread}. */
+    /** A startup runs, in {@link #startup}'s thread. */
     private static final int STARTING = -2;
     /** A final shutdown runs in {@link #transitionThread}. */
     private static final int STOPPING = -3;
 
     /** The most opens at once: twice it, plus the overshoot of concurrent opens, stays far from overflow. */
     private static final int MAX_OPENS = (1 << 29) - 1;
+    /** One open held by a handle, in the high half of {@link #opens}. */
+    private static final long HANDLE = 1L << 32;
 
     private static final VarHandle OPENS;
 
     static {
         try {
-            OPENS = MethodHandles.lookup().findVarHandle(AbstractMultiOpen.class, "opens", int.class);
+            OPENS = MethodHandles.lookup().findVarHandle(AbstractMultiOpen.class, "opens", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     /**
-     * Even and above 0: twice the open count of an open object (atomic add on open, compare-and-set
-     * on close, no lock). Odd: not open (made odd, and even again, holding {@link #lock}); a failed
-     * fast open adds 2, which keeps it odd.
+     * The count. Low 32 bits: even and above 0, twice the open count of an open object; odd, not
+     * open. High 32 bits, while open: how many of the opens handles own. Open and acquire add to it
+     * atomically (2, or {@link #HANDLE} + 2) and closes subtract by compare-and-set, without a lock;
+     * it is made odd (by the final close) and even again (by a successful startup, which also sets
+     * the high half) holding {@link #lock}. A failed fast open adds to an odd value, which keeps it
+     * odd; the high half means nothing then.
      */
-    private volatile int opens = 1;
+    private volatile long opens = 1;
 
     /** The phase; written holding {@link #lock}, read without it by the queries. */
     private volatile int state = NEW;
@@ -93,10 +102,10 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
     private final boolean finaliseLater;
 
-    /** The thread running startup (STARTING) or shutdown (STOPPING); else null. Guarded by lock. */
+    /** The startup running (STARTING); else null. Guarded by lock. */
+    private Startup startup;
+    /** The thread running the final shutdown (STOPPING); else null. Guarded by lock. */
     private Thread transitionThread;
-    /** Opens made so far in the running startup, including the one that started it. Guarded by lock. */
-    private int pendingOpens;
     /** The phase to go back to if the running startup fails (NEW or CLOSED). Guarded by lock. */
     private int stateBeforeStartup;
     /** Whether the last cycle has been finalised (true while NEW). Guarded by lock. */
@@ -109,8 +118,36 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     private String finalCloseFrom;
     /** Set by {@link #retire()}: no new cycle may start. Guarded by lock. */
     private boolean retired;
+    /** What the last startup threw, until a startup succeeds. Written holding lock. */
+    private volatile Throwable lastStartupFailure;
     /** The opens recorded by {@link LeakDetection}; null until it first records one. Set holding lock. */
     private volatile LeakDetection.Holders leakHolders;
+
+    /**
+     * A running startup and the opens it will count when it succeeds: the one that started it, the
+     * starting thread's reentrant opens ({@code own}) and the opens of other threads that arrived
+     * meanwhile and wait for it ({@code joined}). Guarded by {@link #lock}.
+     */
+    private static final class Startup {
+        final Thread thread;
+        int own = 1;
+        int joined;
+        /** Of {@code own + joined}: how many handles own. */
+        int handles;
+        /** 0 while running; {@link #SUCCEEDED} or {@link #FAILED} once it ended. */
+        int outcome;
+        static final int SUCCEEDED = 1;
+        static final int FAILED = 2;
+
+        Startup(Thread thread, boolean handle) {
+            this.thread = thread;
+            this.handles = handle ? 1 : 0;
+        }
+
+        int total() {
+            return own + joined;
+        }
+    }
 
     /** An object whose cycles are finalised as soon as their shutdown ends. */
     protected AbstractMultiOpen() {
@@ -182,98 +219,174 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         if (isOpen()) {
             return;
         }
+        int s;
         synchronized (lock) {
             // Read once more under the lock: a startup in another thread may have completed since
             // the check above, and the message must name the phase that was seen.
-            int s = state;
-            if (isOpen() || (s == STARTING && transitionThread == Thread.currentThread())) {
+            s = state;
+            if (isOpen() || (s == STARTING && startup.thread == Thread.currentThread())) {
                 return;
             }
-            throw new ClosedException(callingMethod() + " on " + this + ": it is not open (" + phase(s) + ")");
         }
+        throw new ClosedException(callingMethod() + " on " + this + ": it is not open (" + phase(s) + ")");
     }
 
     /**
-     * The owner's last close, for objects whose life has an end, such as a Declarative Services
-     * component (call it from {@code @Deactivate}, having called {@link #open()} from
-     * {@code @Activate}): closes as {@link #close()} and marks this object retired. Opens still held
-     * keep it alive, and consumers may go on opening it while it is open; but once the count
-     * reaches 0 and shutdown has run, it never starts up again: {@link #open()} throws
-     * {@link ClosedException}.
+     * Marks this object retired, for objects whose life has an end, such as a Declarative Services
+     * component (call it from {@code @Deactivate}): once its count reaches 0 and shutdown has run,
+     * it never starts up again, and {@link #open()} throws {@link ClosedException}. Opens still
+     * held keep it alive, and their holders may go on opening it while it is open.
      *
-     * @throws IllegalStateException as {@link #close()} (the object is retired all the same)
-     * @throws LifecycleException as {@link #close()}
+     * <p>If the object holds an open made with {@link #open()} (not through a handle), this closes
+     * one of them as {@link #close()} does: the owner's, for a component that opened itself in
+     * {@code @Activate}. A component that leaves its first open to its consumers (the recommended
+     * form: startup then runs in the first consumer's thread, not inside the component's
+     * activation) holds none, and this only marks it. Retiring an object that was never opened,
+     * or is closed, does nothing more: no exception, no warning. Calling it again is harmless.
+     *
+     * @throws LifecycleException as {@link #close()}, if this close is the final one and shutdown
+     *     threw a checked exception (the object is retired all the same)
      */
     protected final void retire() {
+        boolean closeOwn;
         synchronized (lock) {
             retired = true;
+            long o = opens;
+            int low = (int) o;
+            int count = (low & 1) == 0 && low > 0 ? low >>> 1 : 0;
+            closeOwn = count > (int) (o >>> 32);
         }
-        close();
+        if (closeOwn) {
+            close(false, false, false);
+            if (leakHolders != null) {
+                recordClose();
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------- open
 
     @Override
     public MultiOpen open() {
+        count(false);
+        if (LeakDetection.enabled) {
+            recordOpen();
+        }
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here the handle is a compare-and-set on a flag of its own, and its open is counted as a
+     * handle's, which {@link #retire()} leaves alone. With {@link LeakDetection} on, the handle
+     * records the stack that acquired it and is watched: one that becomes unreachable unclosed is
+     * reported as a leak.
+     */
+    @Override
+    public MultiOpen.Handle acquire() {
+        count(true);
+        OwnedHandle h = new OwnedHandle(this);
+        if (LeakDetection.enabled) {
+            h.track(leakHolders());
+        }
+        return h;
+    }
+
+    /** Counts one open (of a handle, if {@code handle}), running startup if it is the first. */
+    private void count(boolean handle) {
+        long delta = handle ? HANDLE + 2 : 2;
         for (;;) {
-            int before = (int) OPENS.getAndAdd(this, 2);
-            if ((before & 1) == 0 && before > 0) {
-                if (before >= 2 * MAX_OPENS) {
-                    OPENS.getAndAdd(this, -2);
-                    throw new IllegalStateException("open() of " + this + ": open count would overflow");
+            long before = (long) OPENS.getAndAdd(this, delta);
+            int low = (int) before;
+            if ((low & 1) == 0 && low > 0) {
+                if (low >= 2 * MAX_OPENS) {
+                    OPENS.getAndAdd(this, -delta);
+                    throw overflow();
                 }
-                if (LeakDetection.enabled) {
-                    recordOpen();
-                }
-                return this;
+                return;
             }
-            // Odd: not open, and the 2 just added changed nothing.
-            if (openSlow()) {
-                return this;
+            // Odd: not open, and what was just added changed nothing that counts.
+            if (openSlow(handle)) {
+                return;
             }
         }
     }
 
+    /** What {@link #openSlow} found it must throw, decided under the lock and thrown after it. */
+    private static final int NO_ERROR = 0;
+    private static final int OVERFLOW = 1;
+    private static final int IN_SHUTDOWN = 2;
+    private static final int IS_RETIRED = 3;
+
     /** Opens when the fast path cannot: returns false to retry the fast path. */
-    private boolean openSlow() {
+    private boolean openSlow(boolean handle) {
         boolean interrupted = false;
+        int error = NO_ERROR;
         try {
             Thread me = Thread.currentThread();
+            Startup joined = null;
             synchronized (lock) {
                 for (;;) {
+                    if (joined != null) {
+                        if (joined.outcome == Startup.SUCCEEDED) {
+                            return true; // counted into the cycle it waited for
+                        }
+                        if (joined.outcome == Startup.FAILED) {
+                            joined = null; // rolled back with it: try again
+                            continue;
+                        }
+                        interrupted |= await(0L);
+                        continue;
+                    }
                     if (isOpen()) {
                         return false;
                     }
                     int s = state;
-                    if (s == STARTING && transitionThread == me) {
-                        if (pendingOpens == MAX_OPENS) {
-                            throw new IllegalStateException("open() of " + this + ": open count would overflow");
+                    if (s == STARTING) {
+                        Startup st = startup;
+                        if (st.total() >= MAX_OPENS) {
+                            error = OVERFLOW;
+                            break;
                         }
-                        pendingOpens++;
-                        if (LeakDetection.enabled) {
-                            recordOpen();
+                        if (handle) {
+                            st.handles++;
                         }
-                        return true;
+                        if (st.thread == me) {
+                            st.own++; // reentrant, from inside startup
+                            return true;
+                        }
+                        st.joined++;
+                        joined = st;
+                        continue;
                     }
-                    if (s == STOPPING && transitionThread == me) {
-                        throw new IllegalStateException("open() of " + this + " from inside its own shutdown");
-                    }
-                    if (s == STARTING || s == STOPPING) {
+                    if (s == STOPPING) {
+                        if (transitionThread == me) {
+                            error = IN_SHUTDOWN;
+                            break;
+                        }
                         interrupted |= await(0L);
                         continue;
                     }
                     // NEW or CLOSED: this thread runs the startup of a new cycle, unless retired.
                     if (retired) {
-                        throw new ClosedException("open() of " + this + ": it is closed for good (retired)");
+                        error = IS_RETIRED;
+                        break;
                     }
                     if (s == CLOSED && !finalised) {
                         finaliseLocked();
                     }
                     stateBeforeStartup = s;
-                    transitionThread = me;
-                    pendingOpens = 1;
+                    startup = new Startup(me, handle);
                     state = STARTING;
                     break;
+                }
+            }
+            switch (error) {
+                case OVERFLOW -> throw overflow();
+                case IN_SHUTDOWN -> throw new IllegalStateException("open() of " + this + " from inside its own shutdown");
+                case IS_RETIRED -> throw new ClosedException("open() of " + this + ": it is closed for good (retired)");
+                default -> {
                 }
             }
             runStartup();
@@ -294,38 +407,47 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             failure = t;
         }
         synchronized (lock) {
-            transitionThread = null;
+            Startup st = startup;
+            startup = null;
             if (failure == null) {
                 shutdownAction = action;
                 finalised = false;
+                lastStartupFailure = null;
+                long value = (long) st.handles << 32 | 2L * st.total();
                 for (;;) {
-                    int o = opens; // odd: only failed fast opens change it, each adding 2
-                    if (OPENS.compareAndSet(this, o, 2 * pendingOpens)) {
+                    long o = opens; // odd: only failed fast opens change it
+                    if (OPENS.compareAndSet(this, o, value)) {
                         break;
                     }
                 }
                 state = OPEN;
+                st.outcome = Startup.SUCCEEDED;
             } else {
                 state = stateBeforeStartup;
+                lastStartupFailure = failure;
                 settledEpoch++;
+                st.outcome = Startup.FAILED;
             }
-            pendingOpens = 0;
             lock.notifyAll();
         }
         if (failure != null) {
             forgetOpens(); // the opens made inside the failed startup are rolled back
             throw unchecked(failure, "startup");
         }
-        if (LeakDetection.enabled) {
-            recordOpen();
-        }
+    }
+
+    private IllegalStateException overflow() {
+        return new IllegalStateException("open() of " + this + ": open count would overflow");
     }
 
     // ------------------------------------------------------------------------------------ close
 
     @Override
     public void close() {
-        close(false, false);
+        close(false, false, false);
+        if (leakHolders != null) {
+            recordClose();
+        }
     }
 
     @Override
@@ -339,83 +461,165 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                 case UNOPENED_OK -> unopenedOk = true;
             }
         }
-        close(enforceFinal, unopenedOk);
+        IllegalStateException notFinal = null;
+        try {
+            close(enforceFinal, unopenedOk, false);
+        } catch (NotFinal e) {
+            notFinal = e.toException(this);
+        }
+        if (leakHolders != null) {
+            recordClose();
+        }
+        if (notFinal != null) {
+            throw notFinal;
+        }
     }
 
-    private void close(boolean enforceFinal, boolean unopenedOk) {
+    /** The close of a handle: releases one of the opens handles own. */
+    final void closeHandle() {
+        close(false, false, true);
+    }
+
+    /**
+     * Thrown inside {@link #close(boolean, boolean, boolean)} when ENFORCE_FINAL_CLOSE finds opens
+     * remaining, so that the message (which names this object) is built by the caller.
+     */
+    private static final class NotFinal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int remaining;
+
+        NotFinal(int remaining) {
+            super(null, null, false, false);
+            this.remaining = remaining;
+        }
+
+        IllegalStateException toException(Object multiOpen) {
+            return new IllegalStateException("close of " + multiOpen + " with ENFORCE_FINAL_CLOSE was not the final close: "
+                    + remaining + (remaining == 1 ? " open remains" : " opens remain"));
+        }
+    }
+
+    private void close(boolean enforceFinal, boolean unopenedOk, boolean handle) {
         for (;;) {
-            int o = opens;
-            if ((o & 1) == 0 && o > 2) {
-                if (OPENS.compareAndSet(this, o, o - 2)) {
-                    if (leakHolders != null) {
-                        recordClose();
-                    }
+            long o = opens;
+            int low = (int) o;
+            if ((low & 1) == 0 && low > 2) {
+                long next = handle && (o >>> 32) > 0 ? o - HANDLE - 2 : o - 2;
+                if (OPENS.compareAndSet(this, o, next)) {
                     if (enforceFinal) {
-                        throw notFinal((o - 2) >>> 1);
+                        throw new NotFinal((low - 2) >>> 1);
                     }
                     return;
                 }
-            } else if (closeSlow(enforceFinal, unopenedOk)) {
+            } else if (closeSlow(enforceFinal, unopenedOk, handle)) {
                 return;
             }
         }
     }
 
+    /** What {@link #closeSlow} found, decided under the lock and acted on after it. */
+    private static final int RETRY_FAST = 0;
+    private static final int DONE = 1;
+    private static final int FINAL = 2;
+    private static final int NEED_CALLER = 3;
+    private static final int EXTRA = 4;
+    private static final int BEFORE_OPEN = 5;
+    private static final int IN_STARTUP = 6;
+    private static final int NOT_FINAL = 7;
+
     /** Closes when the fast path cannot: returns false to retry the fast path. */
-    private boolean closeSlow(boolean enforceFinal, boolean unopenedOk) {
+    private boolean closeSlow(boolean enforceFinal, boolean unopenedOk, boolean handle) {
         boolean interrupted = false;
-        AutoCloseable action = null;
-        String extraClose = null; // set for an extra close: what to warn about
+        // Where this close comes from: walked outside the lock, and only for a close that may be final.
+        String from = null;
         try {
             Thread me = Thread.currentThread();
-            synchronized (lock) {
-                for (;;) {
-                    int o = opens;
-                    if ((o & 1) == 0 && o > 2) {
-                        return false;
-                    }
-                    if (o == 2) {
-                        if (!OPENS.compareAndSet(this, 2, 1)) {
-                            continue; // an open got in first
+            for (;;) {
+                int outcome;
+                AutoCloseable action = null;
+                int remaining = 0;
+                boolean stopping = false;
+                String finalFrom = null;
+                synchronized (lock) {
+                    for (;;) {
+                        long o = opens;
+                        int low = (int) o;
+                        if ((low & 1) == 0 && low > 2) {
+                            outcome = RETRY_FAST;
+                            break;
                         }
-                        state = STOPPING;
-                        transitionThread = me;
-                        finalCloseFrom = caller();
-                        action = shutdownAction;
-                        shutdownAction = null;
+                        if (low == 2) {
+                            if (from == null) {
+                                outcome = NEED_CALLER;
+                                break;
+                            }
+                            if (!OPENS.compareAndSet(this, o, 1L)) {
+                                continue; // an open got in first
+                            }
+                            state = STOPPING;
+                            transitionThread = me;
+                            finalCloseFrom = from;
+                            action = shutdownAction;
+                            shutdownAction = null;
+                            outcome = FINAL;
+                            break;
+                        }
+                        int s = state;
+                        if (s == STARTING) {
+                            Startup st = startup;
+                            if (st.thread == me) {
+                                if (st.own > 1) {
+                                    st.own--;
+                                    if (handle && st.handles > 0) {
+                                        st.handles--;
+                                    }
+                                    remaining = st.total();
+                                    outcome = enforceFinal ? NOT_FINAL : DONE;
+                                } else {
+                                    outcome = IN_STARTUP;
+                                }
+                                break;
+                            }
+                            interrupted |= await(0L);
+                            continue;
+                        }
+                        if (s == NEW) {
+                            outcome = unopenedOk ? DONE : BEFORE_OPEN;
+                            break;
+                        }
+                        // CLOSED, or STOPPING (from inside shutdown or from another thread): an
+                        // extra close, reported once the monitor is released.
+                        stopping = s == STOPPING;
+                        finalFrom = finalCloseFrom;
+                        outcome = EXTRA;
                         break;
                     }
-                    int s = state;
-                    if (s == STARTING) {
-                        if (transitionThread == me) {
-                            if (pendingOpens > 1) {
-                                pendingOpens--;
-                                if (leakHolders != null) {
-                                    recordClose();
-                                }
-                                if (enforceFinal) {
-                                    throw notFinal(pendingOpens);
-                                }
-                                return true;
-                            }
-                            throw new IllegalStateException("close() of " + this
-                                    + " from inside its own startup would close it before open() returned");
-                        }
-                        interrupted |= await(0L);
+                }
+                switch (outcome) {
+                    case RETRY_FAST:
+                        return false;
+                    case NEED_CALLER:
+                        from = caller();
                         continue;
-                    }
-                    if (s == NEW) {
-                        if (unopenedOk) {
-                            return true;
-                        }
+                    case FINAL:
+                        runShutdown(action);
+                        return true;
+                    case DONE:
+                        return true;
+                    case NOT_FINAL:
+                        throw new NotFinal(remaining);
+                    case IN_STARTUP:
+                        throw new IllegalStateException("close() of " + this
+                                + " from inside its own startup would close it before open() returned");
+                    case BEFORE_OPEN:
                         throw new IllegalStateException("close before open: " + this + " was never opened");
-                    }
-                    // CLOSED, or STOPPING (from inside shutdown or from another thread): an extra
-                    // close, reported once the monitor is released.
-                    extraClose = "extra close of " + this + " ignored: it is already closed"
-                            + (s == STOPPING ? " and shutting down" : "")
-                            + "; the final close came from " + finalCloseFrom;
-                    break;
+                    default: // EXTRA
+                        if (LOG.isLoggable(Level.WARNING)) {
+                            LOG.log(Level.WARNING, "extra close of " + this + " ignored: it is already closed"
+                                    + (stopping ? " and shutting down" : "") + "; the final close came from "
+                                    + finalFrom + "; this close from " + (from != null ? from : caller()));
+                        }
+                        return true;
                 }
             }
         } finally {
@@ -423,14 +627,6 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                 Thread.currentThread().interrupt();
             }
         }
-        if (extraClose != null) {
-            if (LOG.isLoggable(Level.WARNING)) {
-                LOG.log(Level.WARNING, extraClose + "; this close from " + caller());
-            }
-            return true;
-        }
-        runShutdown(action);
-        return true;
     }
 
     private void runShutdown(AutoCloseable action) {
@@ -458,11 +654,6 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         }
     }
 
-    private IllegalStateException notFinal(int remaining) {
-        return new IllegalStateException("close of " + this + " with ENFORCE_FINAL_CLOSE was not the final close: "
-                + remaining + (remaining == 1 ? " open remains" : " opens remain"));
-    }
-
     // ------------------------------------------------------------------------------ finalise, join
 
     /**
@@ -473,16 +664,18 @@ public abstract class AbstractMultiOpen implements MultiOpen {
      *     down) and not yet finalised
      */
     public void finalise() {
+        int s;
         synchronized (lock) {
-            int s = state;
-            if (s != CLOSED) {
-                throw new IllegalStateException("finalise() of " + this + ": it is not closed (" + phase(s) + ")");
+            s = state;
+            if (s == CLOSED && !finalised) {
+                finaliseLocked();
+                return;
             }
-            if (finalised) {
-                throw new IllegalStateException("finalise() of " + this + ": already finalised");
-            }
-            finaliseLocked();
         }
+        if (s != CLOSED) {
+            throw new IllegalStateException("finalise() of " + this + ": it is not closed (" + phase(s) + ")");
+        }
+        throw new IllegalStateException("finalise() of " + this + ": already finalised");
     }
 
     private void finaliseLocked() {
@@ -508,29 +701,34 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     /** Waits for the cycle to settle; {@code timeoutNanos < 0} waits without limit. */
     private boolean join(long timeoutNanos) {
         boolean interrupted = false;
+        int selfWait = 0; // STARTING or STOPPING: this thread would wait for its own transition
         try {
+            Thread me = Thread.currentThread();
             synchronized (lock) {
                 if (settled()) {
                     return true;
                 }
-                if (transitionThread == Thread.currentThread()) {
-                    throw new IllegalStateException("join() of " + this + " from inside its own "
-                            + (state == STARTING ? "startup" : "shutdown") + " would wait for itself");
-                }
-                long epoch = settledEpoch;
-                long deadline = timeoutNanos < 0 ? 0L : System.nanoTime() + timeoutNanos;
-                while (settledEpoch == epoch) {
-                    long wait = 0L;
-                    if (timeoutNanos >= 0) {
-                        wait = deadline - System.nanoTime();
-                        if (wait <= 0) {
-                            return false;
+                int s = state;
+                if ((s == STARTING && startup.thread == me) || (s == STOPPING && transitionThread == me)) {
+                    selfWait = s;
+                } else {
+                    long epoch = settledEpoch;
+                    long deadline = timeoutNanos < 0 ? 0L : System.nanoTime() + timeoutNanos;
+                    while (settledEpoch == epoch) {
+                        long wait = 0L;
+                        if (timeoutNanos >= 0) {
+                            wait = deadline - System.nanoTime();
+                            if (wait <= 0) {
+                                return false;
+                            }
                         }
+                        interrupted |= await(wait);
                     }
-                    interrupted |= await(wait);
+                    return true;
                 }
-                return true;
             }
+            throw new IllegalStateException("join() of " + this + " from inside its own "
+                    + (selfWait == STARTING ? "startup" : "shutdown") + " would wait for itself");
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -573,8 +771,8 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
     @Override
     public boolean isOpen() {
-        int o = opens;
-        return (o & 1) == 0 && o > 0;
+        int low = (int) opens;
+        return (low & 1) == 0 && low > 0;
     }
 
     @Override
@@ -587,35 +785,61 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
     @Override
     public int openCount() {
-        int o = opens;
-        return (o & 1) == 0 && o > 0 ? o >>> 1 : 0;
+        int low = (int) opens;
+        return (low & 1) == 0 && low > 0 ? low >>> 1 : 0;
+    }
+
+    /** @return what the last startup threw, if it failed and none has succeeded since */
+    @Override
+    public Optional<Throwable> lastStartupFailure() {
+        return Optional.ofNullable(lastStartupFailure);
+    }
+
+    /**
+     * @return whether {@link #retire()} was called: once closed, this object never opens again
+     */
+    public final boolean isRetired() {
+        synchronized (lock) {
+            return retired;
+        }
     }
 
     // --------------------------------------------------------------------------- leak detection
 
     /** @return what {@link LeakDetection} recorded for this object; null if nothing ever */
-    final LeakDetection.Holders leakHolders() {
+    final LeakDetection.Holders recordedHolders() {
         return leakHolders;
     }
 
-    private void recordOpen() {
+    /** @return the holders of this object, created (and watched) on first use */
+    private LeakDetection.Holders leakHolders() {
         LeakDetection.Holders h = leakHolders;
         if (h == null) {
+            // Made outside the lock (getClass() and identityHashCode run no subclass code), and
+            // published by compare-and-set so that two first recorders agree.
+            LeakDetection.Holders made = new LeakDetection.Holders(
+                    getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(this)));
             synchronized (lock) {
                 h = leakHolders;
                 if (h == null) {
-                    h = new LeakDetection.Holders(getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(this)));
-                    LeakDetection.watch(this, h);
-                    leakHolders = h;
+                    leakHolders = h = made;
                 }
             }
+            if (h == made) {
+                LeakDetection.watch(this, h);
+            }
         }
-        LeakDetection.record(h, "open");
+        return h;
     }
 
+    private void recordOpen() {
+        LeakDetection.record(leakHolders(), LeakDetection.OPEN);
+    }
+
+    /** A plain close forgets the latest plain open recorded: plain opens are not owned. */
     private void recordClose() {
         LeakDetection.Holders h = leakHolders;
-        LeakDetection.release(h, h.pick());
+        LeakDetection.release(h, h.latest(LeakDetection.OPEN));
     }
 
     private void forgetOpens() {
@@ -651,9 +875,10 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         return new LifecycleException(phase + " of " + this + " failed: " + failure, failure);
     }
 
-    /** The first frame outside this class: who called open, close or a guard. */
+    /** The first frame outside this class and its handles: who called open, close or a guard. */
     private static Optional<StackWalker.StackFrame> callerFrame() {
-        return WALKER.walk(frames -> frames.dropWhile(f -> f.getDeclaringClass() == AbstractMultiOpen.class).findFirst());
+        return WALKER.walk(frames -> frames.dropWhile(f -> f.getDeclaringClass() == AbstractMultiOpen.class
+                || f.getDeclaringClass() == OwnedHandle.class).findFirst());
     }
 
     private static String caller() {
@@ -663,5 +888,71 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
     private static String callingMethod() {
         return callerFrame().map(f -> f.getMethodName() + "()").orElse("an operation");
+    }
+
+    /**
+     * The handle of {@link AbstractMultiOpen#acquire()}. Its flag changes by compare-and-set, so
+     * concurrent closes release the open once; with leak detection on it carries its holder and is
+     * watched by the Cleaner.
+     */
+    static final class OwnedHandle implements MultiOpen.Handle {
+        private static final VarHandle CLOSED_FLAG;
+
+        static {
+            try {
+                CLOSED_FLAG = MethodHandles.lookup().findVarHandle(OwnedHandle.class, "closed", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final AbstractMultiOpen multiOpen;
+        @SuppressWarnings("unused") // through CLOSED_FLAG
+        private volatile boolean closed;
+        /** Set by {@link #track} when leak detection records this handle; else null. */
+        private LeakDetection.Holders holders;
+        private LeakDetection.Holder holder;
+        private java.lang.ref.Cleaner.Cleanable cleanable;
+
+        OwnedHandle(AbstractMultiOpen multiOpen) {
+            this.multiOpen = multiOpen;
+        }
+
+        @Override
+        public MultiOpen multiOpen() {
+            return multiOpen;
+        }
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public void close() {
+            if (CLOSED_FLAG.compareAndSet(this, false, true)) {
+                if (holder != null) {
+                    LeakDetection.release(holders, holder);
+                    cleanable.clean();
+                }
+                multiOpen.closeHandle();
+            }
+        }
+
+        void track(LeakDetection.Holders h) {
+            holders = h;
+            holder = LeakDetection.record(h, LeakDetection.HANDLE);
+            cleanable = LeakDetection.watchLease(this, h, holder);
+        }
+
+        /** @return what leak detection recorded for this handle; null if nothing */
+        LeakDetection.Holder holder() {
+            return holder;
+        }
+
+        @Override
+        public String toString() {
+            return "Handle of " + multiOpen + (closed ? " (closed)" : "");
+        }
     }
 }

@@ -37,9 +37,12 @@ import java.util.stream.Collectors;
  * {@code cs.resources.leaks}. The JUnit 5 extension {@code cs.resources.testing.LeakDetectionExtension}
  * fails a test that leaves an open or a lease behind.
  *
- * <p>A close is matched to an open by object: for a MultiOpen, the latest open recorded in the
- * closing thread, else the oldest; opens made while detection was off are not recorded and their
- * closes match nothing. Capturing a stack costs some microseconds: this is a debugging aid.
+ * <p>A handle ({@link MultiOpen#acquire()}) and a lease are tracked by identity: closing one
+ * forgets its own record, and one that becomes unreachable unclosed is reported with the stack that
+ * made it. Plain opens ({@link MultiOpen#open()}) belong to nobody: a plain close forgets the latest
+ * plain open recorded, whichever thread made it. Opens made while detection was off are not
+ * recorded and their closes match nothing. Capturing a stack costs some microseconds: this is a
+ * debugging aid.
  *
  * <p>Thread-safe. Holders live in concurrent maps; unreachable objects are found by a
  * {@link Cleaner} whose daemon thread starts the first time detection records something.
@@ -53,7 +56,12 @@ public final class LeakDetection {
     private static final int MAX_FRAMES = 32;
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final Set<Class<?>> INTERNAL = Set.of(LeakDetection.class, AbstractMultiOpen.class, Pool.class,
-            OpenableMultiOpen.class);
+            OpenableMultiOpen.class, AbstractMultiOpen.OwnedHandle.class, OpenHandle.class, MultiOpen.class);
+
+    /** {@link Holder#kind()} of a plain open of a MultiOpen. */
+    static final String OPEN = "open";
+    /** {@link Holder#kind()} of an open owned by a handle. */
+    static final String HANDLE = "handle";
 
     /** Read on the hot paths of open() and instance(); written by setEnabled. */
     static volatile boolean enabled = parse(System.getProperty(PROPERTY));
@@ -128,9 +136,26 @@ public final class LeakDetection {
      */
     public static List<Holder> holders(Object resource) {
         Objects.requireNonNull(resource, "resource");
-        Holders h = resource instanceof AbstractMultiOpen mo ? mo.leakHolders()
+        Holders h = resource instanceof AbstractMultiOpen mo ? mo.recordedHolders()
                 : resource instanceof Pool<?> p ? p.leakHolders() : null;
         return h == null ? List.of() : sorted(h.all());
+    }
+
+    /**
+     * @param handle a handle from {@link AbstractMultiOpen#acquire()}
+     * @return what was recorded when it was acquired, while it is not closed; empty if detection was
+     *     off then, or for handles of other implementations
+     * @throws NullPointerException if {@code handle} is null
+     */
+    public static java.util.Optional<Holder> holder(MultiOpen.Handle handle) {
+        Objects.requireNonNull(handle, "handle");
+        if (handle instanceof AbstractMultiOpen.OwnedHandle h && !h.isClosed()) {
+            Holder holder = h.holder();
+            if (holder != null && LIVE.containsKey(holder.sequence())) {
+                return java.util.Optional.of(holder);
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /**
@@ -192,8 +217,9 @@ public final class LeakDetection {
         });
     }
 
+    /** The object became unreachable: its plain opens leaked (handles report their own). */
     private static void reportLeak(Holders holders) {
-        List<Holder> leaked = holders.clear();
+        List<Holder> leaked = holders.clear(h -> !HANDLE.equals(h.kind()));
         if (!leaked.isEmpty()) {
             report(new Leak(holders.resource, sorted(leaked)));
         }
@@ -231,20 +257,15 @@ public final class LeakDetection {
             return holders.values();
         }
 
-        /** For a close of a MultiOpen: the latest holder of this thread, else the oldest. */
-        Holder pick() {
-            String me = Thread.currentThread().getName();
-            Holder mine = null;
-            Holder oldest = null;
+        /** @return the latest holder of this kind; null if none */
+        Holder latest(String kind) {
+            Holder latest = null;
             for (Holder h : holders.values()) {
-                if (h.thread().equals(me) && (mine == null || h.sequence() > mine.sequence())) {
-                    mine = h;
-                }
-                if (oldest == null || h.sequence() < oldest.sequence()) {
-                    oldest = h;
+                if (h.kind().equals(kind) && (latest == null || h.sequence() > latest.sequence())) {
+                    latest = h;
                 }
             }
-            return mine != null ? mine : oldest;
+            return latest;
         }
 
         /**
@@ -254,11 +275,16 @@ public final class LeakDetection {
          * @return the holders forgotten
          */
         List<Holder> clear() {
+            return clear(h -> true);
+        }
+
+        /** As {@link #clear()}, for the holders {@code which} accepts. */
+        List<Holder> clear(java.util.function.Predicate<Holder> which) {
             List<Holder> all = new ArrayList<>();
-            for (Long k : holders.keySet()) {
-                Holder h = holders.remove(k);
-                if (h != null) {
-                    LIVE.remove(k);
+            for (Map.Entry<Long, Holder> e : holders.entrySet()) {
+                Holder h = e.getValue();
+                if (which.test(h) && holders.remove(e.getKey(), h)) {
+                    LIVE.remove(e.getKey());
                     all.add(h);
                 }
             }
@@ -271,7 +297,8 @@ public final class LeakDetection {
      *
      * @param sequence unique, increasing: the order in which holders were recorded
      * @param resource what is held: the class and identity of the MultiOpen, or the pool's name
-     * @param kind {@code "open"} or {@code "lease"}
+     * @param kind {@code "open"} (a plain open of a MultiOpen), {@code "handle"} (an open a handle
+     *     owns) or {@code "lease"}
      * @param thread the name of the thread that opened or leased
      * @param since when
      * @param stack the stack of the call, from the caller of {@code open()} or {@code instance()}

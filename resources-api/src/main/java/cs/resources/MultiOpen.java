@@ -1,6 +1,7 @@
 package cs.resources;
 
 import java.time.Duration;
+import java.util.Optional;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -10,10 +11,19 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link #of(Openable)}.
  *
  * <pre>{@code
- * try (var db = sharedDatabase.open()) {   // first open of a cycle runs startup
+ * try (var open = sharedDatabase.acquire()) {   // first open of a cycle runs startup
  *     ... use it, while other threads do the same ...
- * }                                        // last close runs shutdown
+ * }                                             // last close runs shutdown
  * }</pre>
+ *
+ * <h2>Who may close what</h2>
+ * {@link #acquire()} returns a {@link Handle} that owns the one open it made: closing the handle
+ * releases exactly that open, and closing it again does nothing. That is the form to use:
+ * a stray or repeated close cannot release someone else's open. {@link #open()} and
+ * {@link #close()} are the counting forms (the Python library's): any close releases any open. In
+ * OSGi, a consumer bundle gets its own view of a MultiOpen service, whose opens are that bundle's
+ * and are closed for it when the framework releases the service for the bundle (see
+ * {@code cs.resources.osgi.MultiOpenServices}).
  *
  * <h2>Life cycle</h2>
  * An object is <em>new</em> until its first successful open; then each <em>cycle</em> runs from
@@ -28,10 +38,64 @@ import org.osgi.annotation.versioning.ProviderType;
  * thread runs startup or a final shutdown waits for it, and so does a {@link #close()} that arrives
  * during another thread's startup (a close during a final shutdown is an extra close: it returns at
  * once). Those waits, and {@link #join()}, are not interruptible: an interrupt is remembered and
- * the thread's interrupt flag is set again when the method returns.
+ * the thread's interrupt flag is set again when the method returns. An open that arrives while
+ * another thread runs startup is counted into the cycle of that startup when it succeeds, before
+ * any close can end the cycle: waiting openers never miss the cycle they waited for.
+ *
+ * <p>Memory consistency effects: actions of a startup happen-before every open and acquire that
+ * returns in that cycle; actions in a thread prior to a close happen-before the shutdown that close
+ * (or a later one) runs in the same cycle.
  */
 @ProviderType
 public interface MultiOpen extends AutoCloseable {
+
+    /**
+     * One open of a {@link MultiOpen}, owned by whoever holds this handle (the Python library's
+     * planned "subopen"). Use it with try-with-resources:
+     *
+     * <pre>{@code
+     * try (MultiOpen.Handle h = resource.acquire()) {
+     *     ... use resource ...
+     * }
+     * }</pre>
+     *
+     * Thread-safe: closing may happen in another thread than acquiring, and only the first close
+     * releases the open.
+     */
+    @ProviderType
+    interface Handle extends AutoCloseable {
+        /** @return the MultiOpen this handle opened */
+        MultiOpen multiOpen();
+
+        /** @return whether this handle has been closed (its own flag, not the MultiOpen's) */
+        boolean isClosed();
+
+        /**
+         * Releases the open this handle owns, as {@link MultiOpen#close()} does (running shutdown if
+         * it is the final close, with the same exceptions); every later call does nothing and throws
+         * nothing.
+         *
+         * @throws LifecycleException if shutdown threw a checked exception (its cause); an unchecked
+         *     exception or error from shutdown is thrown as it is
+         */
+        @Override
+        void close();
+    }
+
+    /**
+     * Opens exactly as {@link #open()} does and returns a handle that owns that one open. By default
+     * this is {@code open()} and a handle whose first close calls {@link #close()} once;
+     * {@link AbstractMultiOpen} refines it (leak detection tracks each handle by identity, and
+     * {@code AbstractMultiOpen.retire()} never closes an open that a handle owns).
+     *
+     * @return a new handle, not closed
+     * @throws LifecycleException as {@link #open()}
+     * @throws IllegalStateException as {@link #open()}
+     */
+    default Handle acquire() {
+        open();
+        return new OpenHandle(this);
+    }
 
     /**
      * Increments the open count. The first open of a cycle runs startup in this thread; an open that
@@ -90,6 +154,16 @@ public interface MultiOpen extends AutoCloseable {
      * @return the current open count; 0 while a startup runs
      */
     int openCount();
+
+    /**
+     * A read-only query for monitoring: what the last startup threw, if it failed and no startup
+     * has succeeded since. The default knows nothing and returns empty.
+     *
+     * @return the exception of the last startup, if it failed
+     */
+    default Optional<Throwable> lastStartupFailure() {
+        return Optional.empty();
+    }
 
     /**
      * Waits for the final shutdown and the finalisation of the current cycle. Returns at once if the

@@ -74,13 +74,14 @@ class LeakDetectionTest {
         assertThat(held.get(0).sequence()).isLessThan(held.get(1).sequence());
         assertThat(LeakDetection.heldSince(mark)).containsExactlyElementsOf(held);
 
-        // A close forgets the latest open of the closing thread.
+        // Plain opens belong to nobody: a plain close forgets the latest plain open, whichever
+        // thread made it (handles are what ties a close to its open).
         Thread other = new Thread(t::open, "other-opener");
         other.start();
         other.join();
         t.close();
         assertThat(LeakDetection.holders(t)).extracting(LeakDetection.Holder::thread)
-                .containsExactly(Thread.currentThread().getName(), "other-opener");
+                .containsExactly(Thread.currentThread().getName(), Thread.currentThread().getName());
         t.close();
         t.close(); // the final close forgets whatever is left
         assertThat(LeakDetection.holders(t)).isEmpty();
@@ -134,6 +135,59 @@ class LeakDetectionTest {
 
     private static void leakALease(Pool<Object> pool) {
         pool.instance(); // never closed
+    }
+
+    /** Keeps a handle that stays open (so that the Thing stays reachable) and leaks another. */
+    private static MultiOpen.Handle leakAHandle(Thing t) {
+        MultiOpen.Handle kept = t.acquire();
+        t.acquire(); // never closed, and dropped
+        return kept;
+    }
+
+    @Test
+    void handlesAreTrackedByIdentityWhateverThreadClosesThem() throws Exception {
+        Thing t = new Thing();
+        MultiOpen.Handle first = t.acquire();
+        MultiOpen.Handle[] second = new MultiOpen.Handle[1];
+        Thread other = new Thread(() -> second[0] = t.acquire(), "other-acquirer");
+        other.start();
+        other.join();
+        t.open();
+        assertThat(LeakDetection.holders(t)).extracting(LeakDetection.Holder::kind).containsExactly("handle", "handle", "open");
+        assertThat(LeakDetection.holder(second[0])).get().extracting(LeakDetection.Holder::thread).isEqualTo("other-acquirer");
+
+        // This thread closes the other thread's handle: exactly that record goes.
+        second[0].close();
+        assertThat(LeakDetection.holder(second[0])).isEmpty();
+        assertThat(LeakDetection.holders(t)).extracting(LeakDetection.Holder::thread)
+                .containsExactly(Thread.currentThread().getName(), Thread.currentThread().getName());
+        // A plain close never takes a handle's record.
+        t.close();
+        assertThat(LeakDetection.holders(t)).singleElement().satisfies(h -> {
+            assertThat(h.kind()).isEqualTo("handle");
+            assertThat(h.opener()).contains("LeakDetectionTest.handlesAreTrackedByIdentityWhateverThreadClosesThem");
+        });
+        assertThat(LeakDetection.holder(first)).get().isEqualTo(LeakDetection.holders(t).get(0));
+        first.close();
+        assertThat(LeakDetection.holders(t)).isEmpty();
+        assertThat(t.isClosed()).isTrue();
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aHandleThatBecomesUnreachableUnclosedIsReportedWithItsStack() throws Exception {
+        Thing t = new Thing();
+        MultiOpen.Handle kept = leakAHandle(t);
+        LeakDetection.Leak leak = awaitLeak(Thing.class.getName() + "@");
+        assertThat(leak.holders()).singleElement().satisfies(h -> {
+            assertThat(h.kind()).isEqualTo("handle");
+            assertThat(h.opener()).contains("LeakDetectionTest.leakAHandle");
+        });
+        // The handle still held is not reported, and still closes what it owns.
+        assertThat(LeakDetection.holders(t)).singleElement().isEqualTo(LeakDetection.holder(kept).orElseThrow());
+        assertThat(t.openCount()).isEqualTo(2);
+        kept.close();
+        assertThat(t.openCount()).isEqualTo(1);
     }
 
     private static void leakAnOpen() {
