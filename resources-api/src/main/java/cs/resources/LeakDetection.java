@@ -182,7 +182,7 @@ public final class LeakDetection {
     /** Records a holder for {@code holders}, with the stack of the caller of our public method. */
     static Holder record(Holders holders, String kind) {
         List<StackTraceElement> stack = WALKER.walk(frames -> frames
-                .dropWhile(f -> INTERNAL.contains(f.getDeclaringClass()) || f.getDeclaringClass().getEnclosingClass() == Pool.class)
+                .dropWhile(f -> internal(f.getDeclaringClass()))
                 .limit(MAX_FRAMES)
                 .map(StackWalker.StackFrame::toStackTraceElement)
                 .toList());
@@ -191,6 +191,15 @@ public final class LeakDetection {
         LIVE.put(h.sequence(), h);
         holders.add(h);
         return h;
+    }
+
+    /**
+     * Whether a frame belongs to the machinery between the caller and the record: our primitives,
+     * the per-bundle views of {@code cs.resources.osgi} and the proxies they serve.
+     */
+    private static boolean internal(Class<?> c) {
+        return INTERNAL.contains(c) || c.getEnclosingClass() == Pool.class
+                || c.getName().startsWith("cs.resources.osgi.") || java.lang.reflect.Proxy.isProxyClass(c);
     }
 
     /** Forgets a holder that was closed. */

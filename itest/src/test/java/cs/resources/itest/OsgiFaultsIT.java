@@ -52,6 +52,15 @@ class OsgiFaultsIT {
     @InjectService(timeout = TIMEOUT)
     CommandProcessor processor;
 
+    private static CountDownLatch endOf(RunState rs) {
+        CountDownLatch ended = new CountDownLatch(1);
+        rs.onEnd(r -> ended.countDown());
+        if (!rs.isRunning() && rs.startTime().isPresent()) {
+            ended.countDown();
+        }
+        return ended;
+    }
+
     private Bundle bundle(String bsn) {
         return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst()
                 .orElseThrow(() -> new AssertionError("no bundle " + bsn));
@@ -123,7 +132,7 @@ class OsgiFaultsIT {
                 while (!r.isCancelled()) {
                     r.sleep(Duration.ofSeconds(30));
                 }
-            }));
+            }).runState());
         }
         all.add(service.submit("fault-blocking", r -> {
             running.countDown();
@@ -132,12 +141,16 @@ class OsgiFaultsIT {
             } catch (InterruptedException e) {
                 interrupted.countDown();
             }
-        }, true));
+        }, true).runState());
         assertThat(running.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
+        List<CountDownLatch> ends = all.stream().map(OsgiFaultsIT::endOf).toList();
 
-        bundle("cs.resources.impl").stop();
+        bundle("cs.resources.impl").stop(); // returns without waiting for the tasks to wind down
 
-        assertThat(interrupted.getCount()).as("the blocking task was interrupted by its cancel").isZero();
+        assertThat(interrupted.await(TIMEOUT, TimeUnit.MILLISECONDS)).as("the blocking task was interrupted by its cancel").isTrue();
+        for (CountDownLatch end : ends) {
+            assertThat(end.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
+        }
         for (RunState rs : all) {
             assertThat(rs.state()).as(rs.name()).isEqualTo(RunState.State.CANCELLED);
         }
@@ -161,7 +174,7 @@ class OsgiFaultsIT {
         }
         TaskService service = tasks.waitForService(TIMEOUT);
         CountDownLatch ran = new CountDownLatch(1);
-        RunState rs = service.submit("no-shell", r -> ran.countDown());
+        RunState rs = service.submit("no-shell", r -> ran.countDown()).runState();
         assertThat(ran.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
         RunState listed = new RunState("no-shell-listed").start();
         runtime.waitForService(TIMEOUT).register(listed);

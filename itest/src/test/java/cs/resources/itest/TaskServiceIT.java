@@ -7,13 +7,17 @@ import cs.resources.ClosedException;
 import cs.resources.RunState;
 import cs.resources.runtime.ResourcesRuntime;
 import cs.resources.runtime.RunStateInfo;
+import cs.resources.runtime.TaskHandle;
+import cs.resources.runtime.TaskOptions;
 import cs.resources.runtime.TaskService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +31,10 @@ import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.common.service.ServiceAware;
 
-/** The task service: a MultiOpen DS component, configured through Configuration Admin. */
+/**
+ * The task service: a DS component configured through Configuration Admin, whose deactivation
+ * winds its tasks down without waiting, and whose admission never runs more tasks than configured.
+ */
 class TaskServiceIT {
     static final long TIMEOUT = 10_000;
     static final String PID = "cs.resources.tasks";
@@ -71,11 +78,8 @@ class TaskServiceIT {
     }
 
     private ComponentDescriptionDTO description() {
-        Bundle impl = runtime.multiOpens().stream()
-                .filter(m -> m.className().equals(COMPONENT)).findFirst()
-                .map(m -> context.getBundle(m.bundleId()))
-                .orElseGet(() -> java.util.Arrays.stream(context.getBundles())
-                        .filter(b -> "cs.resources.impl".equals(b.getSymbolicName())).findFirst().orElseThrow());
+        Bundle impl = java.util.Arrays.stream(context.getBundles())
+                .filter(b -> "cs.resources.impl".equals(b.getSymbolicName())).findFirst().orElseThrow();
         return scr.getComponentDescriptionDTO(impl, COMPONENT);
     }
 
@@ -104,7 +108,7 @@ class TaskServiceIT {
             while (!r.isCancelled()) {
                 r.sleep(Duration.ofSeconds(30));
             }
-        });
+        }).runState();
         CountDownLatch ended = endOf(rs);
         assertThat(started.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
         RunStateInfo live = info(runtime, rs, false);
@@ -125,14 +129,19 @@ class TaskServiceIT {
     void aFailingTaskEndsCancelled() throws Exception {
         TaskService service = tasks.waitForService(TIMEOUT);
         CountDownLatch go = new CountDownLatch(1);
-        RunState rs = service.submit("it-fails", r -> {
+        TaskHandle h = service.submit("it-fails", r -> {
             go.await();
             throw new java.io.IOException("disk on fire");
         });
+        RunState rs = h.runState();
         CountDownLatch ended = endOf(rs);
         go.countDown();
         assertThat(ended.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
         assertThat(rs.state()).isEqualTo(RunState.State.CANCELLED);
+        assertThatThrownBy(() -> h.get(TIMEOUT, TimeUnit.MILLISECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(java.io.IOException.class).hasRootCauseMessage("disk on fire");
+        assertThat(h.failure()).get().extracting(Throwable::getMessage).isEqualTo("disk on fire");
+        assertThat(h.isCancelled()).as("failed, not cancelled").isFalse();
         assertThatThrownBy(() -> service.submit(null, r -> { })).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("name");
         assertThatThrownBy(() -> service.submit("x", null)).isInstanceOf(NullPointerException.class)
@@ -154,8 +163,8 @@ class TaskServiceIT {
         RunState first = service.submit("it-first", r -> {
             firstRunning.countDown();
             release.await();
-        });
-        RunState second = service.submit("it-second", r -> { });
+        }).runState();
+        RunState second = service.submit("it-second", r -> { }).runState();
         CountDownLatch secondEnded = endOf(second);
         assertThat(firstRunning.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
         assertThat(second.state()).isEqualTo(RunState.State.PENDING);
@@ -168,17 +177,18 @@ class TaskServiceIT {
     }
 
     @Test
-    void shutdownWithRunningTasksEndsEveryRunStateAndLeavesNoThreadOfOurs() throws Exception {
+    void deactivationReturnsAtOnceAndWindsTheTasksDownAfterIt() throws Exception {
         Configuration c = configAdmin.getConfiguration(PID, "?");
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("threads", 3);
-        props.put("gracePeriodMillis", 300L);
+        props.put("gracePeriodMillis", 1000L);
         c.update(props);
         TaskService service = await(withThreeThreads);
 
         CountDownLatch running = new CountDownLatch(3);
         CountDownLatch stubbornInterrupted = new CountDownLatch(1);
-        List<RunState> all = new ArrayList<>();
+        long[] interruptedAt = new long[1];
+        List<TaskHandle> all = new ArrayList<>();
         // Two that stop when cancelled.
         for (int i = 0; i < 2; i++) {
             all.add(service.submit("it-polite-" + i, r -> {
@@ -188,36 +198,43 @@ class TaskServiceIT {
                 }
             }));
         }
-        // One that ignores the cancel and stops only when interrupted, after the grace period.
+        // One that ignores the cancel for 30 s and stops only when interrupted, after the grace period.
         all.add(service.submit("it-stubborn", r -> {
             running.countDown();
             try {
-                new CountDownLatch(1).await();
+                Thread.sleep(30_000);
             } catch (InterruptedException e) {
+                interruptedAt[0] = System.nanoTime();
                 stubbornInterrupted.countDown();
             }
         }));
-        // And one still queued behind them: it never starts.
-        RunState queued = service.submit("it-queued", r -> {
+        // And one still queued behind them: it never starts, and ends CANCELLED at once.
+        TaskHandle queued = service.submit("it-queued", r -> {
             throw new AssertionError("a queued task ran after shutdown");
         });
         assertThat(running.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
-        assertThat(queued.state()).isEqualTo(RunState.State.PENDING);
+        assertThat(queued.runState().state()).isEqualTo(RunState.State.PENDING);
         assertThat(TaskThreads.alive()).hasSizeGreaterThanOrEqualTo(3);
 
         long t0 = System.nanoTime();
-        scr.disableComponent(description()).getValue(); // deactivate: retire, last close, shutdown
+        scr.disableComponent(description()).getValue(); // deactivate: it does not wait for the tasks
         long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(tookMs).as("deactivation took (ms)").isLessThan(1000);
 
-        assertThat(stubbornInterrupted.getCount()).as("the stubborn task was interrupted").isZero();
-        assertThat(tookMs).as("shutdown waited the grace period for the stubborn task").isGreaterThanOrEqualTo(250);
-        for (RunState rs : all) {
+        assertThat(queued.runState().state()).isEqualTo(RunState.State.CANCELLED);
+        assertThat(queued.isDone()).isTrue();
+        assertThatThrownBy(queued::get).isInstanceOf(CancellationException.class);
+        // The tasks wind down after the deactivation, listed meanwhile.
+        assertThat(runtime.runStates()).anyMatch(i -> i.name().equals("it-stubborn") && i.state() == RunState.State.STOPPING);
+        assertThat(stubbornInterrupted.await(TIMEOUT, TimeUnit.MILLISECONDS)).as("the stubborn task was interrupted").isTrue();
+        assertThat((interruptedAt[0] - t0) / 1_000_000).as("interrupted after the grace period (ms)").isGreaterThanOrEqualTo(900);
+        for (TaskHandle h : all) {
+            assertThatThrownBy(() -> h.get(TIMEOUT, TimeUnit.MILLISECONDS)).as(h.runState().name())
+                    .isInstanceOf(CancellationException.class);
+            RunState rs = h.runState();
             assertThat(rs.isRunning()).as(rs.name()).isFalse();
-            assertThat(rs.isCancelled()).as(rs.name()).isTrue();
             assertThat(rs.state()).as(rs.name()).isEqualTo(RunState.State.CANCELLED);
         }
-        assertThat(queued.isCancelled()).isTrue();
-        assertThat(queued.state()).isEqualTo(RunState.State.PENDING); // never started
         assertThat(runtime.runStates()).noneMatch(i -> i.name().startsWith("it-"));
         for (Thread t : TaskThreads.alive()) {
             t.join(TIMEOUT);
@@ -228,17 +245,99 @@ class TaskServiceIT {
     }
 
     @Test
-    void aConsumersOpenKeepsTheTaskServiceRunningPastItsDeactivation() throws Exception {
+    void aTaskCancelledWhileQueuedEndsCancelledAtOnceAndCompletesItsOutcome() throws Exception {
+        Configuration c = configAdmin.getConfiguration(PID, "?");
+        c.update(new Hashtable<>(java.util.Map.of("threads", 1)));
+        TaskService service = await(withOneThread);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        TaskHandle first = service.submit("it-first", r -> {
+            firstRunning.countDown();
+            release.await();
+        });
+        TaskHandle second = service.submit("it-queued-cancel", r -> {
+            throw new AssertionError("a cancelled queued task ran");
+        });
+        CountDownLatch secondEnded = endOf(second.runState());
+        assertThat(firstRunning.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
+
+        assertThat(runtime.cancel(List.of("it-queued-cancel"))).singleElement()
+                .extracting(RunStateInfo::state).isEqualTo(RunState.State.CANCELLED);
+        assertThat(secondEnded.getCount()).as("its end listeners ran at once").isZero();
+        assertThat(second.isDone()).isTrue();
+        assertThat(second.isCancelled()).isTrue();
+        assertThatThrownBy(second::get).isInstanceOf(CancellationException.class);
+        assertThat(second.completion().toCompletableFuture().isCompletedExceptionally()).isTrue();
+        assertThat(info(runtime, second.runState(), false)).as("no longer listed as live").isNull();
+        assertThat(info(runtime, second.runState(), true)).isNotNull();
+        assertThat(first.isDone()).isFalse();
+        release.countDown();
+        assertThat(first.get(TIMEOUT, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(first.runState().state()).isEqualTo(RunState.State.STOPPED);
+        assertThat(first.cancel(true)).as("nothing to cancel once done").isFalse();
+    }
+
+    @Test
+    void aDeadlineCancelsATaskThatRunsPastIt() throws Exception {
         TaskService service = tasks.waitForService(TIMEOUT);
-        service.open();
-        scr.disableComponent(description()).getValue();
-        assertThat(service.isOpen()).isTrue();
-        RunState rs = service.submit("it-after-deactivate", r -> { });
-        CountDownLatch ended = endOf(rs);
-        assertThat(ended.await(TIMEOUT, TimeUnit.MILLISECONDS) || rs.state() == RunState.State.STOPPED).isTrue();
-        service.close(); // the last close: shutdown now
-        assertThat(service.isClosed()).isTrue();
-        assertThatThrownBy(service::open).isInstanceOf(ClosedException.class);
-        assertThatThrownBy(() -> service.submit("it-late", r -> { })).isInstanceOf(ClosedException.class);
+        TaskHandle h = service.submit("it-deadline", r -> {
+            while (!r.isCancelled()) {
+                r.sleep(Duration.ofSeconds(30));
+            }
+        }, TaskOptions.defaults().deadline(Duration.ofMillis(200)));
+        assertThatThrownBy(() -> h.get(TIMEOUT, TimeUnit.MILLISECONDS)).isInstanceOf(CancellationException.class);
+        assertThat(h.runState().state()).isEqualTo(RunState.State.CANCELLED);
+        assertThat(h.runState().runTime()).isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        assertThatThrownBy(() -> TaskOptions.defaults().deadline(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("deadline must be positive, not PT0S");
+        assertThatThrownBy(() -> service.submit("x", r -> { }, (TaskOptions) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("options");
+    }
+
+    @Test
+    void reconfiguredAHundredTimesUnderLoadNeverRunsMoreTasksThanConfigured() throws Exception {
+        Configuration c = configAdmin.getConfiguration(PID, "?");
+        java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger violations = new java.util.concurrent.atomic.AtomicInteger();
+        for (int round = 1; round <= 100; round++) {
+            int threads = 1 + round % 3;
+            c.update(new Hashtable<>(java.util.Map.of("threads", threads, "gracePeriodMillis", 250L)));
+            TaskService service = awaitThreads(threads);
+            // Jobs of earlier rounds have all ended: this round's may run only `threads` at once.
+            int batch = 6;
+            List<TaskHandle> handles = new ArrayList<>();
+            for (int j = 0; j < batch; j++) {
+                handles.add(service.submit("it-load-" + round + "-" + j, r -> {
+                    if (active.incrementAndGet() > threads) {
+                        violations.incrementAndGet();
+                    }
+                    try {
+                        Thread.sleep(1);
+                    } finally {
+                        active.decrementAndGet();
+                    }
+                }));
+            }
+            for (TaskHandle h : handles) {
+                h.get(TIMEOUT, TimeUnit.MILLISECONDS);
+            }
+        }
+        assertThat(violations).as("tasks that started while the configured number ran").hasValue(0);
+    }
+
+    /** Waits until the task service runs with {@code threads} (its service property says so). */
+    private TaskService awaitThreads(int threads) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT * 1_000_000L;
+        for (;;) {
+            org.osgi.framework.ServiceReference<TaskService> ref = tasks.getServiceReference();
+            if (ref != null && Integer.valueOf(threads).equals(ref.getProperty("threads"))) {
+                return tasks.getService();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("the task service did not get threads=" + threads);
+            }
+            Thread.onSpinWait();
+            Thread.sleep(1);
+        }
     }
 }

@@ -197,8 +197,24 @@ public final class MultiOpenServices {
         if (owner == null) {
             return Optional.of("unregistered");
         }
+        String[] names = (String[]) ref.getProperty(Constants.OBJECTCLASS);
+        boolean multiOpen = false;
+        String unloadable = null;
+        for (String name : names) {
+            try {
+                multiOpen |= MultiOpen.class.isAssignableFrom(owner.loadClass(name));
+            } catch (ClassNotFoundException | IllegalStateException e) {
+                unloadable = name;
+            }
+        }
+        if (!multiOpen) {
+            return Optional.of("not a MultiOpen");
+        }
+        if (unloadable != null) {
+            return Optional.of("bundle " + describe(owner) + " cannot load " + unloadable);
+        }
         try {
-            checkInterfaces(load(owner, (String[]) ref.getProperty(Constants.OBJECTCLASS)));
+            checkInterfaces(load(owner, names));
             return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
@@ -235,6 +251,13 @@ public final class MultiOpenServices {
     public interface Published {
         /** @return the service with views, while it is registered */
         Optional<ServiceReference<?>> reference();
+
+        /**
+         * @return the {@code service.id} of the provider's registration (also once it is
+         *     unregistered): for a republished service the original's, which the provider knows
+         *     (consumers see the copy's, {@link #reference()}); otherwise the service's own
+         */
+        long serviceId();
 
         /** @return the service this republishes, for a republished one */
         Optional<ServiceReference<?>> original();
@@ -352,16 +375,18 @@ public final class MultiOpenServices {
         boolean multiOpen = false;
         for (Class<?> c : interfaces) {
             Objects.requireNonNull(c, "interfaces contains null");
-            if (!c.isInterface()) {
-                throw new IllegalArgumentException("register: " + c.getName()
-                        + " is a class; per-bundle views need interface types");
-            }
             multiOpen |= MultiOpen.class.isAssignableFrom(c);
             types.add(c);
         }
         if (!multiOpen) {
             throw new IllegalArgumentException("not a MultiOpen: none of " + types.stream().map(Class::getName).toList()
                     + " is " + MultiOpen.class.getName() + " or a subtype");
+        }
+        for (Class<?> c : types) {
+            if (!c.isInterface()) {
+                throw new IllegalArgumentException("register: " + c.getName()
+                        + " is a class; per-bundle views need interface types");
+            }
         }
         return types.toArray(new Class<?>[0]);
     }

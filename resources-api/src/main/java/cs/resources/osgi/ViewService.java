@@ -55,6 +55,8 @@ final class ViewService implements ServiceFactory<Object>, MultiOpenServices.Pub
     /** Views detached by the service's unregistration that still hold opens, by bundle id. */
     private final Map<Long, View> detached = new ConcurrentHashMap<>();
 
+    /** The provider's {@code service.id}: the original's, or the registration's; kept after it is unregistered. */
+    private volatile long serviceId = -1;
     /** The registration; null until registered. */
     private volatile ServiceRegistration<Object> registration;
     /** Set before the registration is unregistered: views are then detached, not released. */
@@ -79,6 +81,8 @@ final class ViewService implements ServiceFactory<Object>, MultiOpenServices.Pub
     }
 
     void registered(ServiceRegistration<Object> r) {
+        serviceId = original != null ? (Long) original.getProperty(Constants.SERVICE_ID)
+                : (Long) r.getReference().getProperty(Constants.SERVICE_ID);
         registration = r;
         if (watcher != null) {
             try {
@@ -296,6 +300,11 @@ final class ViewService implements ServiceFactory<Object>, MultiOpenServices.Pub
         } catch (IllegalStateException gone) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public long serviceId() {
+        return serviceId;
     }
 
     @Override

@@ -1,18 +1,32 @@
 package cs.resources.runtime;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A MultiOpen service as the runtime sees it, at one moment.
  *
- * @param serviceId the service's {@code service.id}
- * @param className the class of the service object
+ * @param serviceId the service's {@code service.id} (for a service published with per-bundle
+ *     views, the one consumers see)
+ * @param className the class of the shared object; for an unused service, which is not looked at,
+ *     its component name or first interface
  * @param bundleId the id of the bundle that registered it
  * @param bundle that bundle's symbolic name
- * @param openCount {@link cs.resources.MultiOpen#openCount()}
+ * @param openCount {@link cs.resources.MultiOpen#openCount()}; 0 when {@link Phase#UNUSED}
  * @param phase from {@link cs.resources.MultiOpen#isOpen()} and {@link cs.resources.MultiOpen#isClosed()}
+ * @param interfaces the interfaces the service is registered under
+ * @param consumers the bundles holding opens through their own views, by bundle id (empty for a
+ *     service used without per-bundle views)
+ * @param registered false once the service is unregistered (its provider went away) while bundles
+ *     still hold opens of it: it is listed until the last of them closes
+ * @param retired whether the provider retired it ({@link cs.resources.AbstractMultiOpen#isRetired()}):
+ *     once closed, it never opens again
+ * @param lastStartupFailure what the last startup threw, as {@code class: message}, if it failed
+ *     and none has succeeded since; null otherwise
  */
-public record MultiOpenInfo(long serviceId, String className, long bundleId, String bundle, int openCount, Phase phase) {
+public record MultiOpenInfo(long serviceId, String className, long bundleId, String bundle, int openCount, Phase phase,
+        List<String> interfaces, List<ConsumerOpens> consumers, boolean registered, boolean retired,
+        String lastStartupFailure) {
 
     /** Where a MultiOpen is in its life cycle. */
     public enum Phase {
@@ -21,13 +35,48 @@ public record MultiOpenInfo(long serviceId, String className, long bundleId, Str
         /** Open: its count is above 0. */
         OPEN,
         /** Opened before and now closed (also while its final shutdown runs). */
-        CLOSED
+        CLOSED,
+        /**
+         * Nobody uses its service yet, and the runtime did not get it to look (which would
+         * activate a delayed component): count and phase are unknown.
+         */
+        UNUSED
     }
 
-    /** @throws NullPointerException if a reference argument is null */
+    /**
+     * The opens one consumer bundle holds, through its view.
+     *
+     * @param bundleId the consumer's bundle id
+     * @param bundle its symbolic name
+     * @param opens how many opens it holds
+     */
+    public record ConsumerOpens(long bundleId, String bundle, int opens) {
+        /** @throws NullPointerException if {@code bundle} is null */
+        public ConsumerOpens {
+            Objects.requireNonNull(bundle, "bundle");
+        }
+    }
+
+    /** @throws NullPointerException if a reference argument but {@code lastStartupFailure} is null */
     public MultiOpenInfo {
         Objects.requireNonNull(className, "className");
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(phase, "phase");
+        interfaces = List.copyOf(interfaces);
+        consumers = List.copyOf(consumers);
+    }
+
+    /**
+     * The first round's form: registered, not retired, no consumers or interfaces known.
+     *
+     * @param serviceId the service's {@code service.id}
+     * @param className the class of the service object
+     * @param bundleId the id of the bundle that registered it
+     * @param bundle that bundle's symbolic name
+     * @param openCount the open count
+     * @param phase the phase
+     */
+    public MultiOpenInfo(long serviceId, String className, long bundleId, String bundle, int openCount, Phase phase) {
+        this(serviceId, className, bundleId, bundle, openCount, phase, List.of(), List.of(), true, false, null);
     }
 }

@@ -1,30 +1,32 @@
 package cs.resources.impl;
 
+import cs.resources.AbstractMultiOpen;
 import cs.resources.LeakDetection;
 import cs.resources.MultiOpen;
 import cs.resources.Pool;
 import cs.resources.Registration;
 import cs.resources.RunState;
+import cs.resources.osgi.MultiOpenServices;
 import cs.resources.runtime.MultiOpenInfo;
 import cs.resources.runtime.PoolInfo;
 import cs.resources.runtime.RunStateInfo;
 import cs.resources.runtime.RunStateInfo.Source;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -32,15 +34,28 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.util.tracker.ServiceTracker;
+import org.osgi.util.tracker.ServiceTrackerCustomizer;
 
 /**
- * What the runtime knows: the whiteboard of RunState, MultiOpen and Pool services, the RunStates
- * registered directly, and a short history of RunStates no longer tracked. Shared by every
- * bundle's {@link RuntimeService} and by the {@link TaskServiceComponent}; not visible outside this
- * bundle.
+ * What the runtime knows: the whiteboard of RunState, MultiOpen and Pool services, the MultiOpen
+ * services published with per-bundle views, the RunStates registered directly, and a short history
+ * of RunStates no longer tracked. Shared by every bundle's {@link RuntimeService} and by the
+ * {@link TaskServiceComponent}; not visible outside this bundle.
  *
- * <p>Tracked objects live in concurrent maps; listing reads them without a lock and calls into the
- * tracked objects outside any lock of ours. The history is guarded by its own monitor.
+ * <h2>Observation without side effects</h2>
+ * The whiteboard is tracked by service reference; a service object is got only to be read, and
+ * released at once, and only when getting it runs no code of its provider's: a plain registered
+ * object, or a Declarative Services component that is already active. A delayed component that
+ * nobody uses is listed as unused, not activated. A MultiOpen published with views is read
+ * through the shared object its views use, never got for the listing. The only user code this
+ * runs is the read-only queries of the listed objects, outside any lock of this class.
+ *
+ * <p>Thread-safe: the tracked objects are in concurrent maps and service trackers; the history
+ * has its own monitor.
  */
 @Component(service = Registry.class, immediate = true)
 public final class Registry {
@@ -49,110 +64,183 @@ public final class Registry {
     static final int HISTORY_SIZE = 100;
 
     private static final System.Logger LOG = System.getLogger(Registry.class.getName());
-    private static final String RUN_STATES = "runStates";
-    private static final String MULTI_OPENS = "multiOpens";
-    private static final String POOLS = "pools";
+    private static final String COMPONENT_ID = "component.id";
+    private static final String COMPONENT_NAME = "component.name";
 
-    private final Map<Object, Tracked> runStates = new ConcurrentHashMap<>();
-    private final Set<ServiceReference<MultiOpen>> multiOpens = ConcurrentHashMap.newKeySet();
-    private final Set<ServiceReference<Pool<?>>> pools = ConcurrentHashMap.newKeySet();
-    private final Deque<RunStateInfo> history = new ArrayDeque<>();
+    private final BundleContext context;
+    private final History history = new History(HISTORY_SIZE);
+    /** The RunStates tracked through {@link #track}, by a key of their registration. */
+    private final Map<Object, Tracked> tracked = new ConcurrentHashMap<>();
+    private final ServiceTracker<RunState, ServiceReference<RunState>> runStateServices;
+    private final ServiceTracker<MultiOpen, ServiceReference<MultiOpen>> multiOpenServices;
+    @SuppressWarnings("rawtypes")
+    private final ServiceTracker<Pool, ServiceReference<Pool>> poolServices;
 
-    /**
-     * A tracked RunState, where it came from, and what to undo when it is no longer tracked. A
-     * whiteboard entry gets its RunState from the service registry on first use.
-     */
-    private final class Tracked {
-        private final ServiceReference<RunState> ref;
-        private volatile RunState runState;
+    /** Tells whether a component is active, so that getting its service activates nothing. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServiceComponentRuntime scr;
+
+    /** A RunState tracked through {@link #track}, and what to undo when it stops being tracked. */
+    private static final class Tracked {
+        final RunState runState;
         final long bundleId;
         final String bundle;
         final Source source;
         /** Runs once when untracked (removes an end listener, tells the owner); may be null. */
         volatile Runnable onUntrack;
 
-        Tracked(ServiceReference<RunState> ref, RunState runState, long bundleId, String bundle, Source source) {
-            this.ref = ref;
+        Tracked(RunState runState, long bundleId, String bundle, Source source) {
             this.runState = runState;
             this.bundleId = bundleId;
             this.bundle = bundle;
             this.source = source;
         }
 
-        /** @return the RunState; null if its service went away before it was first used */
-        RunState runState() {
-            RunState rs = runState;
-            if (rs == null) {
-                rs = runState = context.locateService(RUN_STATES, ref);
-            }
-            return rs;
-        }
-
-        /** @return the RunState as it is now; null if its service went away */
         RunStateInfo info() {
-            RunState rs = runState();
-            return rs == null ? null : new RunStateInfo(rs.id(), rs.name(), rs.state(), bundleId, bundle,
-                    rs.startTime().orElse(null), rs.runTime(), source);
+            return Registry.info(runState, bundleId, bundle, source);
         }
     }
-
-    private final ComponentContext context;
 
     @Activate
-    public Registry(ComponentContext context) {
+    public Registry(BundleContext context) {
         this.context = context;
+        runStateServices = new ServiceTracker<>(context, RunState.class, new ByReference<>() {
+            @Override
+            public void removedService(ServiceReference<RunState> ref, ServiceReference<RunState> same) {
+                remember(ref);
+            }
+        });
+        multiOpenServices = new ServiceTracker<>(context, MultiOpen.class, new ByReference<>());
+        poolServices = new ServiceTracker<>(context, Pool.class, new ByReference<>());
+        runStateServices.open();
+        multiOpenServices.open();
+        poolServices.open();
     }
 
-    // --------------------------------------------------------------------------------- whiteboard
+    /** Tracks service references only: no service object is got to track a service. */
+    private static class ByReference<S> implements ServiceTrackerCustomizer<S, ServiceReference<S>> {
+        @Override
+        public ServiceReference<S> addingService(ServiceReference<S> ref) {
+            return ref;
+        }
 
-    // The whiteboard references bind service references only: a service object is got when it is
-    // first listed, never while this component activates, so that a MultiOpen component that itself
-    // uses the runtime (as the task service does) makes no circular reference.
+        @Override
+        public void modifiedService(ServiceReference<S> ref, ServiceReference<S> same) {
+        }
 
-    @Reference(name = RUN_STATES, service = RunState.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addRunState(ServiceReference<RunState> ref) {
-        Bundle b = ref.getBundle();
-        if (b != null) {
-            runStates.put(ref, new Tracked(ref, null, b.getBundleId(), name(b), Source.SERVICE));
+        @Override
+        public void removedService(ServiceReference<S> ref, ServiceReference<S> same) {
         }
     }
 
-    void removeRunState(ServiceReference<RunState> ref) {
-        untrack(ref);
+    /** At the runtime's end (often the framework's): what is still open or leased is reported. */
+    @Deactivate
+    void deactivate() {
+        runStateServices.close();
+        multiOpenServices.close();
+        poolServices.close();
+        List<LeakDetection.Holder> held = LeakDetection.held();
+        if (!held.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "the cs.resources runtime stops with " + held.size()
+                    + (held.size() == 1 ? " open or lease" : " opens or leases") + " still held:\n"
+                    + held.stream().map(LeakDetection.Holder::describe).collect(Collectors.joining("\n")));
+        }
     }
 
-    @Reference(name = MULTI_OPENS, service = MultiOpen.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addMultiOpen(ServiceReference<MultiOpen> ref) {
-        multiOpens.add(ref);
+    // ------------------------------------------------------------------------ reading services
+
+    /**
+     * Whether getting {@code ref}'s service runs none of its provider's code: a plain object, or a
+     * Declarative Services component that is already active (getting a delayed one that is not
+     * would activate it).
+     */
+    private boolean mayGet(ServiceReference<?> ref) {
+        if (ref.getProperty(COMPONENT_ID) != null) {
+            return componentActive(ref);
+        }
+        return Constants.SCOPE_SINGLETON.equals(ref.getProperty(Constants.SERVICE_SCOPE));
     }
 
-    void removeMultiOpen(ServiceReference<MultiOpen> ref) {
-        multiOpens.remove(ref);
+    private boolean componentActive(ServiceReference<?> ref) {
+        ServiceComponentRuntime runtime = scr;
+        Bundle b = ref.getBundle();
+        if (runtime == null || b == null || !(ref.getProperty(COMPONENT_NAME) instanceof String name)
+                || !(ref.getProperty(COMPONENT_ID) instanceof Long id)) {
+            return false;
+        }
+        ComponentDescriptionDTO d = runtime.getComponentDescriptionDTO(b, name);
+        if (d == null) {
+            return false;
+        }
+        for (ComponentConfigurationDTO c : runtime.getComponentConfigurationDTOs(d)) {
+            if (c.id == id) {
+                return c.state == ComponentConfigurationDTO.ACTIVE;
+            }
+        }
+        return false;
     }
 
-    @Reference(name = POOLS, service = Pool.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addPool(ServiceReference<Pool<?>> ref) {
-        pools.add(ref);
+    /**
+     * Reads a service if that is free of side effects: gets it, applies {@code read}, releases it.
+     *
+     * @return what {@code read} returned; null if the service may not be got or is gone
+     */
+    private <S, R> R read(ServiceReference<S> ref, Function<? super S, R> read) {
+        if (!mayGet(ref)) {
+            return null;
+        }
+        S service;
+        try {
+            service = context.getService(ref);
+        } catch (IllegalStateException | IllegalArgumentException gone) {
+            return null;
+        }
+        if (service == null) {
+            return null;
+        }
+        try {
+            return read.apply(service);
+        } finally {
+            try {
+                context.ungetService(ref);
+            } catch (IllegalStateException gone) {
+                // this bundle is stopping
+            }
+        }
     }
 
-    void removePool(ServiceReference<Pool<?>> ref) {
-        pools.remove(ref);
+    // ------------------------------------------------------------------------------- RunStates
+
+    /** Builds what the runtime shows of a RunState: the one place that reads a RunState for it. */
+    static RunStateInfo info(RunState rs, long bundleId, String bundle, Source source) {
+        return new RunStateInfo(rs.id(), rs.name(), rs.state(), bundleId, bundle, rs.startTime().orElse(null),
+                rs.runTime(), source);
     }
 
-    // ------------------------------------------------------------------------------------ track
+    private RunStateInfo info(ServiceReference<RunState> ref, RunState rs) {
+        Bundle b = ref.getBundle();
+        return b == null ? null : info(rs, b.getBundleId(), name(b), Source.SERVICE);
+    }
+
+    /** A RunState service goes away (its service is still valid now): its last values are kept. */
+    private void remember(ServiceReference<RunState> ref) {
+        RunStateInfo last = read(ref, rs -> info(ref, rs));
+        if (last != null) {
+            history.add(last);
+        }
+    }
 
     /**
      * Tracks a RunState on behalf of {@code owner} until the returned registration is closed (or,
-     * with {@code dropWhenEnded}, until it ends). {@code onUntrack} (may be null) runs once, when it
-     * stops being tracked for whatever reason.
+     * with {@code dropWhenEnded}, until it ends: one that has already ended is not listed at all).
+     * {@code onUntrack} (may be null) runs once, when it stops being tracked for whatever reason.
      */
     Registration track(RunState runState, Bundle owner, Source source, boolean dropWhenEnded, Runnable onUntrack) {
         Objects.requireNonNull(runState, "runState");
         Object key = new Object();
-        Tracked t = new Tracked(null, runState, owner.getBundleId(), name(owner), source);
+        Tracked t = new Tracked(runState, owner.getBundleId(), name(owner), source);
+        tracked.put(key, t);
         Registration onEnd = dropWhenEnded ? runState.onEnd(rs -> untrack(key)) : null;
         t.onUntrack = () -> {
             if (onEnd != null) {
@@ -162,12 +250,18 @@ public final class Registry {
                 onUntrack.run();
             }
         };
-        runStates.put(key, t);
+        if (dropWhenEnded && ended(runState)) {
+            untrack(key); // it ended before its end listener was there
+        }
         return () -> untrack(key);
     }
 
+    private static boolean ended(RunState rs) {
+        return !rs.isRunning() && rs.startTime().isPresent();
+    }
+
     private void untrack(Object key) {
-        Tracked t = runStates.remove(key);
+        Tracked t = tracked.remove(key);
         if (t == null) {
             return;
         }
@@ -175,163 +269,244 @@ public final class Registry {
         if (undo != null) {
             undo.run();
         }
-        RunStateInfo info = t.info();
-        if (info == null) {
-            return;
-        }
-        synchronized (history) {
-            history.removeIf(h -> h.id() == info.id());
-            history.addFirst(info);
-            while (history.size() > HISTORY_SIZE) {
-                history.removeLast();
-            }
+        history.add(t.info());
+    }
+
+    /**
+     * A live RunState to act on: tracked directly, or a whiteboard service, which is got again for
+     * the act and released after it.
+     */
+    private record Target(RunState direct, ServiceReference<RunState> ref, String name) {
+    }
+
+    /** Applies {@code act} to the RunState of {@code t}. */
+    private void act(Target t, java.util.function.Consumer<RunState> act) {
+        if (t.direct() != null) {
+            act.accept(t.direct());
+        } else {
+            read(t.ref(), rs -> {
+                act.accept(rs);
+                return Boolean.TRUE;
+            });
         }
     }
 
-    // -------------------------------------------------------------------------------------- list
+    /** The RunStates known now, each once, as read now; the live ones also as targets. */
+    private final class Snapshot {
+        /** By id: the live ones (not ended). */
+        final Map<Long, Target> live = new TreeMap<>();
+        /** By id: every tracked one, as read now. */
+        final Map<Long, RunStateInfo> infos = new TreeMap<>();
 
-    List<RunStateInfo> runStates(boolean includeEnded) {
-        Map<Long, RunStateInfo> byId = new TreeMap<>();
-        for (Tracked t : runStates.values()) {
-            RunStateInfo info = t.info();
-            if (info != null && (includeEnded || info.isLive())) {
-                byId.putIfAbsent(info.id(), info);
+        Snapshot() {
+            for (Tracked t : tracked.values()) {
+                add(new Target(t.runState, null, t.runState.name()), t.info());
+            }
+            for (ServiceReference<RunState> ref : references(runStateServices)) {
+                read(ref, rs -> {
+                    RunStateInfo i = info(ref, rs);
+                    if (i != null) {
+                        add(new Target(null, ref, rs.name()), i);
+                    }
+                    return i;
+                });
             }
         }
-        if (includeEnded) {
-            synchronized (history) {
-                for (RunStateInfo info : history) {
-                    byId.putIfAbsent(info.id(), info);
+
+        private void add(Target target, RunStateInfo info) {
+            if (infos.putIfAbsent(info.id(), info) == null && info.isLive()) {
+                live.put(info.id(), target);
+            }
+        }
+
+        /** @return the ended ones, tracked or in the history, by id */
+        Map<Long, RunStateInfo> ended() {
+            Map<Long, RunStateInfo> ended = new TreeMap<>();
+            infos.forEach((id, i) -> {
+                if (!i.isLive()) {
+                    ended.put(id, i);
                 }
+            });
+            for (RunStateInfo h : history.entries()) {
+                ended.putIfAbsent(h.id(), h);
+            }
+            return ended;
+        }
+    }
+
+    List<RunStateInfo> runStates(boolean includeEnded) {
+        Snapshot now = new Snapshot();
+        Map<Long, RunStateInfo> byId = new TreeMap<>();
+        now.infos.forEach((id, i) -> {
+            if (includeEnded || i.isLive()) {
+                byId.put(id, i);
+            }
+        });
+        if (includeEnded) {
+            for (RunStateInfo h : history.entries()) {
+                byId.putIfAbsent(h.id(), h);
             }
         }
         return List.copyOf(byId.values());
     }
 
-    List<RunStateInfo> cancel(Collection<String> idsOrNames) {
-        Objects.requireNonNull(idsOrNames, "idsOrNames");
-        if (idsOrNames.isEmpty()) {
-            throw new IllegalArgumentException("cancel: give at least one RunState id or name");
-        }
-        Map<Long, Tracked> live = new TreeMap<>();
-        Map<Long, RunStateInfo> ended = new TreeMap<>();
-        for (Tracked t : runStates.values()) {
-            RunStateInfo info = t.info();
-            if (info == null) {
-                continue;
+    /**
+     * Applies {@code act} to the live RunStates that {@code idsOrNames} name, all-or-nothing (see
+     * {@link Selection}), and returns them as they are after it, by id.
+     */
+    List<RunStateInfo> apply(String verb, Collection<String> idsOrNames, java.util.function.Consumer<RunState> act) {
+        Snapshot before = new Snapshot();
+        Map<Long, Target> chosen = Selection.choose(verb, idsOrNames, before.live, Target::name, before.ended());
+        chosen.values().forEach(t -> act(t, act));
+        Map<Long, RunStateInfo> after = new Snapshot().infos;
+        List<RunStateInfo> result = new ArrayList<>();
+        for (Long id : chosen.keySet()) {
+            RunStateInfo i = after.get(id);
+            if (i == null) {
+                i = history.entries().stream().filter(h -> h.id() == id).findFirst().orElse(before.infos.get(id));
             }
-            if (info.isLive()) {
-                live.putIfAbsent(info.id(), t);
-            } else {
-                ended.putIfAbsent(info.id(), info);
-            }
+            result.add(i);
         }
-        synchronized (history) {
-            history.forEach(h -> ended.putIfAbsent(h.id(), h));
-        }
-        Map<Long, Tracked> chosen = new TreeMap<>();
-        List<String> problems = new ArrayList<>();
-        for (String arg : idsOrNames) {
-            Objects.requireNonNull(arg, "idsOrNames contains null");
-            Long id = parseId(arg);
-            Map<Long, Tracked> matches = new TreeMap<>();
-            if (id != null && live.containsKey(id)) {
-                matches.put(id, live.get(id));
-            } else {
-                live.forEach((k, t) -> {
-                    if (t.runState().name().equals(arg)) {
-                        matches.put(k, t);
-                    }
-                });
-            }
-            if (!matches.isEmpty()) {
-                chosen.putAll(matches);
-            } else if (id != null && ended.containsKey(id)) {
-                problems.add("RunState " + id + " has already ended (" + ended.get(id).state() + ")");
-            } else {
-                problems.add("no live RunState has the " + (id != null ? "id or name " : "name ") + Text.quote(arg));
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("cancel: " + String.join("; ", problems) + "; nothing was cancelled");
-        }
-        chosen.values().forEach(t -> t.runState().cancel());
-        return chosen.values().stream().map(Tracked::info).filter(Objects::nonNull).toList();
+        return List.copyOf(result);
     }
 
-    private static Long parseId(String arg) {
-        if (arg.isEmpty() || arg.length() > 19 || !arg.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return null;
-        }
-        try {
-            return Long.valueOf(arg);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    List<RunStateInfo> cancel(Collection<String> idsOrNames) {
+        return apply("cancel", idsOrNames, RunState::cancel);
     }
+
+    // ------------------------------------------------------------------------------ MultiOpens
 
     List<MultiOpenInfo> multiOpens() {
-        List<MultiOpenInfo> result = new ArrayList<>();
-        for (ServiceReference<MultiOpen> ref : multiOpens) {
-            Bundle b = ref.getBundle();
-            MultiOpen mo = context.locateService(MULTI_OPENS, ref);
-            if (b != null && mo != null) {
-                MultiOpenInfo.Phase phase = mo.isOpen() ? MultiOpenInfo.Phase.OPEN
-                        : mo.isClosed() ? MultiOpenInfo.Phase.CLOSED : MultiOpenInfo.Phase.NEW;
-                result.add(new MultiOpenInfo(serviceId(ref), mo.getClass().getName(), b.getBundleId(), name(b),
-                        mo.openCount(), phase));
+        Map<Long, MultiOpenInfo> byId = new TreeMap<>();
+        Set<ServiceReference<?>> republished = new HashSet<>();
+        for (MultiOpenServices.Published p : MultiOpenServices.published()) {
+            p.original().ifPresent(republished::add);
+            MultiOpenInfo info = info(p);
+            if (info != null) {
+                byId.put(info.serviceId(), info);
             }
         }
-        result.sort(Comparator.comparingLong(MultiOpenInfo::serviceId));
-        return List.copyOf(result);
+        for (ServiceReference<MultiOpen> ref : references(multiOpenServices)) {
+            if (republished.contains(ref) || ref.getProperty(MultiOpenServices.VIEWS) != null) {
+                continue; // listed through its views
+            }
+            Bundle b = ref.getBundle();
+            if (b == null) {
+                continue;
+            }
+            List<String> interfaces = List.of((String[]) ref.getProperty(Constants.OBJECTCLASS));
+            MultiOpenInfo info = read(ref, mo -> info(serviceId(ref), mo, b, interfaces, List.of(), true));
+            byId.putIfAbsent(serviceId(ref), info != null ? info : unused(serviceId(ref), ref, b, interfaces));
+        }
+        return List.copyOf(byId.values());
     }
+
+    /** @return a publication with views as listed; null if it is gone and nothing is held */
+    private MultiOpenInfo info(MultiOpenServices.Published p) {
+        List<MultiOpenInfo.ConsumerOpens> consumers = p.opens().stream()
+                .map(o -> new MultiOpenInfo.ConsumerOpens(o.bundleId(), o.bundle(), o.opens()))
+                .toList();
+        boolean registered = p.isRegistered();
+        if (!registered && consumers.isEmpty()) {
+            return null;
+        }
+        Bundle b = p.registrant();
+        MultiOpen shared = p.shared().orElse(null);
+        if (shared != null) {
+            return info(p.serviceId(), shared, b, p.interfaces(), consumers, registered);
+        }
+        ServiceReference<?> original = p.original().orElse(null);
+        if (original != null) {
+            MultiOpenInfo read = read(original, o -> o instanceof MultiOpen mo
+                    ? info(p.serviceId(), mo, b, p.interfaces(), consumers, registered) : null);
+            if (read != null) {
+                return read;
+            }
+            return unused(p.serviceId(), original, b, p.interfaces());
+        }
+        return null;
+    }
+
+    private static MultiOpenInfo info(long serviceId, MultiOpen mo, Bundle b, List<String> interfaces,
+            List<MultiOpenInfo.ConsumerOpens> consumers, boolean registered) {
+        MultiOpenInfo.Phase phase = mo.isOpen() ? MultiOpenInfo.Phase.OPEN
+                : mo.isClosed() ? MultiOpenInfo.Phase.CLOSED : MultiOpenInfo.Phase.NEW;
+        String failure = mo.lastStartupFailure().map(Registry::describe).orElse(null);
+        boolean retired = mo instanceof AbstractMultiOpen a && a.isRetired();
+        return new MultiOpenInfo(serviceId, mo.getClass().getName(), b.getBundleId(), name(b), mo.openCount(), phase,
+                interfaces, consumers, registered, retired, failure);
+    }
+
+    /** A MultiOpen service nobody uses yet, listed without being got. */
+    private static MultiOpenInfo unused(long serviceId, ServiceReference<?> ref, Bundle b, List<String> interfaces) {
+        Object component = ref.getProperty(COMPONENT_NAME);
+        String className = component instanceof String s ? s : interfaces.get(0);
+        return new MultiOpenInfo(serviceId, className, b.getBundleId(), name(b), 0, MultiOpenInfo.Phase.UNUSED,
+                interfaces, List.of(), true, false, null);
+    }
+
+    static String describe(Throwable t) {
+        String m = t.getMessage();
+        return t.getClass().getName() + (m != null ? ": " + m : "");
+    }
+
+    // ----------------------------------------------------------------------------------- Pools
 
     List<PoolInfo> pools() {
-        List<PoolInfo> result = new ArrayList<>();
-        for (ServiceReference<Pool<?>> ref : pools) {
+        Map<Long, PoolInfo> byId = new TreeMap<>();
+        for (@SuppressWarnings("rawtypes") ServiceReference<Pool> ref : references(poolServices)) {
             Bundle b = ref.getBundle();
-            Pool<?> pool = context.locateService(POOLS, ref);
-            if (b != null && pool != null) {
-                result.add(new PoolInfo(serviceId(ref), pool.name(), b.getBundleId(), name(b), pool.maxSize(),
-                        pool.isClosed(), pool.stats()));
+            if (b == null) {
+                continue;
+            }
+            PoolInfo info = read(ref, pool -> new PoolInfo(serviceId(ref), pool.name(), b.getBundleId(), name(b),
+                    pool.maxSize(), pool.isClosed(), pool.stats()));
+            if (info != null) {
+                byId.put(info.serviceId(), info);
             }
         }
-        result.sort(Comparator.comparingLong(PoolInfo::serviceId));
-        return List.copyOf(result);
+        return List.copyOf(byId.values());
     }
 
+    // --------------------------------------------------------------------------------- holders
+
     List<LeakDetection.Holder> holders(long serviceId) {
-        for (ServiceReference<MultiOpen> ref : multiOpens) {
-            if (serviceId(ref) == serviceId) {
-                MultiOpen mo = context.locateService(MULTI_OPENS, ref);
-                return mo == null ? List.of() : LeakDetection.holders(mo);
+        for (MultiOpenServices.Published p : MultiOpenServices.published()) {
+            if (p.serviceId() == serviceId || p.reference().map(Registry::serviceId).orElse(-1L) == serviceId) {
+                List<LeakDetection.Holder> held = p.shared().map(LeakDetection::holders).orElse(null);
+                if (held != null) {
+                    return held;
+                }
+                return p.original().map(o -> read(o, LeakDetection::holders)).orElse(List.of());
             }
         }
-        for (ServiceReference<Pool<?>> ref : pools) {
+        for (ServiceReference<MultiOpen> ref : references(multiOpenServices)) {
             if (serviceId(ref) == serviceId) {
-                Pool<?> pool = context.locateService(POOLS, ref);
-                return pool == null ? List.of() : LeakDetection.holders(pool);
+                List<LeakDetection.Holder> held = read(ref, LeakDetection::holders);
+                return held != null ? held : List.of();
+            }
+        }
+        for (@SuppressWarnings("rawtypes") ServiceReference<Pool> ref : references(poolServices)) {
+            if (serviceId(ref) == serviceId) {
+                List<LeakDetection.Holder> held = read(ref, LeakDetection::holders);
+                return held != null ? held : List.of();
             }
         }
         throw new IllegalArgumentException("no MultiOpen or Pool service has the id " + serviceId);
     }
 
-    /** At the runtime's end (often the framework's): what is still open or leased is reported. */
-    @Deactivate
-    void deactivate() {
-        List<LeakDetection.Holder> held = LeakDetection.held();
-        if (!held.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, () -> "the cs.resources runtime stops with " + held.size()
-                    + (held.size() == 1 ? " open or lease" : " opens or leases") + " still held:\n"
-                    + held.stream().map(LeakDetection.Holder::describe).collect(Collectors.joining("\n")));
-        }
+    // --------------------------------------------------------------------------------- helpers
+
+    private static <S> List<ServiceReference<S>> references(ServiceTracker<S, ServiceReference<S>> tracker) {
+        Map<ServiceReference<S>, ServiceReference<S>> tracked = new LinkedHashMap<>(tracker.getTracked());
+        return new ArrayList<>(tracked.keySet());
     }
 
     private static long serviceId(ServiceReference<?> ref) {
         return (Long) ref.getProperty(Constants.SERVICE_ID);
     }
 
-    private static String name(Bundle b) {
+    static String name(Bundle b) {
         String bsn = b.getSymbolicName();
         return bsn != null ? bsn : "bundle-" + b.getBundleId();
     }

@@ -1,22 +1,32 @@
 package cs.resources.impl;
 
-import cs.resources.AbstractMultiOpen;
 import cs.resources.ClosedException;
-import cs.resources.MultiOpen;
 import cs.resources.Registration;
 import cs.resources.RunState;
 import cs.resources.runtime.RunStateInfo.Source;
 import cs.resources.runtime.Task;
+import cs.resources.runtime.TaskHandle;
+import cs.resources.runtime.TaskOptions;
 import cs.resources.runtime.TaskService;
 import java.lang.System.Logger.Level;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.osgi.framework.Bundle;
@@ -31,23 +41,26 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The {@link TaskService}: a MultiOpen Declarative Services component. Activation opens it
- * (startup creates the thread pool); deactivation retires it, so that it shuts down when the last
- * consumer's open is closed (shutdown cancels every task, waits the grace period, then interrupts)
- * and never starts again: Declarative Services makes a fresh instance on reactivation.
+ * The {@link TaskService}. Its life is the component's: activation makes it ready (threads are
+ * made on demand), deactivation winds it down without waiting (refuse new tasks, end the queued
+ * ones as cancelled, cancel the running ones, interrupt them after the grace period, report
+ * survivors after a second one), so that no Declarative Services callback blocks past SCR's lock
+ * timeout.
  *
- * <p>A submission holds an open while it registers its task, so shutdown never races with it.
- * The thread pool is created by startup and read by submissions made while open; the task set is
- * concurrent.
+ * <p>Admission is a {@link TaskQueue}: never more tasks at once than configured, also right after
+ * {@link #modified} lowers it. Each task's thread is a daemon from a cached pool; the timers (a
+ * task's deadline, the wind-down) run on one daemon thread.
  */
 @Designate(ocd = TaskServiceComponent.Config.class)
-@Component(configurationPid = TaskServiceComponent.PID, service = {TaskService.class, MultiOpen.class})
-public final class TaskServiceComponent extends AbstractMultiOpen implements TaskService {
+@Component(configurationPid = TaskServiceComponent.PID, service = TaskService.class)
+public final class TaskServiceComponent implements TaskService {
 
     /** The configuration PID. */
     public static final String PID = "cs.resources.tasks";
-    /** Every thread of the task service's pool has a name that starts with this. */
+    /** Every thread running a task has a name that starts with this. */
     public static final String THREAD_PREFIX = "cs.resources-task-";
+    /** The name of the thread of the timers. */
+    public static final String TIMER_THREAD = "cs.resources-task-timer";
 
     private static final System.Logger LOG = System.getLogger(TaskServiceComponent.class.getName());
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -67,129 +80,117 @@ public final class TaskServiceComponent extends AbstractMultiOpen implements Tas
 
     private final Registry registry;
     private final Bundle bundle;
-    private volatile int threads;
+    private final ThreadPoolExecutor threads;
+    private final ScheduledThreadPoolExecutor timers;
+    private final TaskQueue queue;
     private volatile long gracePeriodMillis;
-    /** Created by startup; used by submissions, which hold an open. */
-    private volatile ThreadPoolExecutor executor;
-    /** Tasks submitted and not yet finished (queued or running). */
+    /** Tasks submitted and not yet ended (queued or running). */
     private final Set<TaskRun> tasks = ConcurrentHashMap.newKeySet();
-    /**
-     * Guards {@link #stopping}: a task decides to start holding it, and shutdown sets the flag
-     * holding it before it cancels anything, so no queued task starts once shutdown has begun.
-     */
-    private final Object startLock = new Object();
-    private boolean stopping;
 
     @Activate
     public TaskServiceComponent(@Reference(name = "registry") Registry registry, BundleContext context, Config config) {
+        validate(config);
         this.registry = registry;
         this.bundle = context.getBundle();
-        configure(config);
-        open();
+        this.gracePeriodMillis = config.gracePeriodMillis();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, THREAD_PREFIX + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        // Admission is the queue's: the pool only gives each started task a thread.
+        this.threads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), factory);
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, TIMER_THREAD);
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        this.queue = new TaskQueue(threads, config.threads());
     }
 
-    @Modified
-    void modified(Config config) {
-        configure(config);
-        ThreadPoolExecutor e = executor;
-        if (e != null) {
-            int n = threads;
-            if (n > e.getMaximumPoolSize()) {
-                e.setMaximumPoolSize(n);
-                e.setCorePoolSize(n);
-            } else {
-                e.setCorePoolSize(n);
-                e.setMaximumPoolSize(n);
-            }
-        }
-    }
-
-    @Deactivate
-    void deactivate() {
-        retire();
-    }
-
-    private void configure(Config config) {
+    /**
+     * Checks a configuration.
+     *
+     * @throws IllegalArgumentException naming the PID, the property and the value
+     */
+    static void validate(Config config) {
         if (config.threads() < 1) {
             throw new IllegalArgumentException(PID + ": threads must be at least 1, not " + config.threads());
         }
         if (config.gracePeriodMillis() < 0) {
             throw new IllegalArgumentException(PID + ": gracePeriodMillis must be 0 or more, not " + config.gracePeriodMillis());
         }
-        threads = config.threads();
+    }
+
+    @Modified
+    void modified(Config config) {
+        validate(config);
         gracePeriodMillis = config.gracePeriodMillis();
+        queue.setLimit(config.threads());
     }
 
-    // ------------------------------------------------------------------------------- lifecycle
-
-    @Override
-    protected void startup() {
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, THREAD_PREFIX + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        int n = threads;
-        ThreadPoolExecutor e = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
-        e.allowCoreThreadTimeOut(true);
-        executor = e;
-    }
-
-    @Override
-    protected void shutdown() {
-        ThreadPoolExecutor e = executor;
-        synchronized (startLock) {
-            stopping = true;
+    /**
+     * Winds down without waiting: the queued tasks end cancelled now; the running ones are
+     * cancelled now, interrupted after the grace period, and reported if still running after a
+     * second one.
+     */
+    @Deactivate
+    void deactivate() {
+        for (Runnable r : queue.stop()) {
+            ((TaskRun) r).endWithoutRunning();
         }
-        tasks.forEach(t -> t.runState.cancel());
-        e.shutdown();
+        List<TaskRun> running = List.copyOf(tasks);
+        running.forEach(t -> t.runState.cancel());
         long grace = gracePeriodMillis;
-        boolean interrupted = false;
-        try {
-            if (!e.awaitTermination(grace, TimeUnit.MILLISECONDS)) {
-                List<Runnable> queued = e.shutdownNow();
-                queued.forEach(r -> ((TaskRun) r).finish());
-                if (!e.awaitTermination(grace, TimeUnit.MILLISECONDS)) {
-                    LOG.log(Level.ERROR, () -> this + ": tasks still running after cancel, "
-                            + grace + " ms, interrupt and " + grace + " ms: "
-                            + tasks.stream().map(t -> Text.quote(t.runState.name())).collect(Collectors.joining(", ")));
-                }
-            }
-        } catch (InterruptedException ie) {
-            interrupted = true;
-            e.shutdownNow().forEach(r -> ((TaskRun) r).finish());
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        if (running.isEmpty()) {
+            timers.shutdown();
+            threads.shutdown();
+            return;
         }
+        timers.schedule(() -> tasks.forEach(TaskRun::interrupt), grace, TimeUnit.MILLISECONDS);
+        timers.schedule(() -> {
+            if (!tasks.isEmpty()) {
+                LOG.log(Level.ERROR, () -> this + ": tasks still running after cancel, " + grace + " ms, interrupt and "
+                        + grace + " ms: " + tasks.stream().map(t -> Text.quote(t.runState.name())).collect(Collectors.joining(", ")));
+            }
+        }, 2 * grace, TimeUnit.MILLISECONDS);
+        timers.shutdown(); // the two above still run; nothing new is accepted
+        threads.shutdown(); // running tasks go on; their threads end with them
     }
 
     // ---------------------------------------------------------------------------------- submit
 
     @Override
-    public RunState submit(String name, Task task) {
-        return submit(name, task, false);
+    public TaskHandle submit(String name, Task task) {
+        return submit(name, task, TaskOptions.defaults());
     }
 
     @Override
-    public RunState submit(String name, Task task, boolean interruptOnCancel) {
+    public TaskHandle submit(String name, Task task, boolean interruptOnCancel) {
+        return submit(name, task, TaskOptions.defaults().interruptOnCancel(interruptOnCancel));
+    }
+
+    @Override
+    public TaskHandle submit(String name, Task task, TaskOptions options) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(options, "options");
+        String refused = "submit(" + Text.quote(name) + ") to " + this + ": the service is shut down";
+        if (queue.isStopped()) {
+            throw new ClosedException(refused);
+        }
+        TaskRun run = new TaskRun(new RunState(name), task, options);
+        tasks.add(run);
+        run.registration = registry.track(run.runState, bundle, Source.TASK, false, null);
         try {
-            open(); // held while the task is registered, so that shutdown cannot race with it
+            queue.submit(run, refused);
         } catch (ClosedException e) {
-            throw new ClosedException("submit(" + Text.quote(name) + ") to " + this + ": the service is shut down");
+            run.forget();
+            throw e;
         }
-        try {
-            TaskRun run = new TaskRun(new RunState(name), task, interruptOnCancel);
-            tasks.add(run);
-            run.registration = registry.track(run.runState, bundle, Source.TASK, false, null);
-            executor.execute(run);
-            return run.runState;
-        } finally {
-            close();
-        }
+        run.watchCancel();
+        return run;
     }
 
     @Override
@@ -197,72 +198,148 @@ public final class TaskServiceComponent extends AbstractMultiOpen implements Tas
         return "TaskService[" + bundle.getSymbolicName() + "]";
     }
 
-    /** One submitted task: its RunState, its body, and the thread running it. */
-    private final class TaskRun implements Runnable {
+    /** @return the queue, for the tests of this bundle */
+    TaskQueue queue() {
+        return queue;
+    }
+
+    /** One submitted task: its RunState, its body, its outcome and the thread running it. */
+    private final class TaskRun implements Runnable, TaskHandle {
+        static final int QUEUED = 0;
+        static final int RUNNING = 1;
+        static final int ENDED = 2;
+
         final RunState runState;
         final Task task;
+        final TaskOptions options;
+        final CompletableFuture<Void> outcome = new CompletableFuture<>();
         volatile Registration registration;
-        /** The thread running the body, while it runs; guarded by this. */
+        private volatile Registration cancelListener;
+        private volatile Throwable failure;
+        /** QUEUED, RUNNING or ENDED. Guarded by this. */
+        private int phase = QUEUED;
+        /** The thread running the body, while it runs. Guarded by this. */
         private Thread runner;
-        private final Registration interruptOnCancel;
 
-        TaskRun(RunState runState, Task task, boolean interruptOnCancel) {
+        TaskRun(RunState runState, Task task, TaskOptions options) {
             this.runState = runState;
             this.task = task;
-            this.interruptOnCancel = interruptOnCancel ? runState.onCancel(rs -> interruptRunner()) : null;
+            this.options = options;
         }
 
-        private synchronized void interruptRunner() {
-            if (runner != null) {
-                runner.interrupt();
+        /** From now on a cancel ends the task if it is still queued (and interrupts it if asked). */
+        void watchCancel() {
+            cancelListener = runState.onCancel(rs -> cancelled());
+            if (runState.isCancelled()) {
+                cancelled(); // cancelled before the listener was there
+            }
+        }
+
+        private void cancelled() {
+            if (queue.remove(this)) {
+                endWithoutRunning();
+            } else if (options.interruptOnCancel()) {
+                interrupt();
+            }
+        }
+
+        void interrupt() {
+            synchronized (this) {
+                if (runner != null) {
+                    runner.interrupt();
+                }
             }
         }
 
         @Override
         public void run() {
-            try {
-                boolean stop;
-                synchronized (startLock) {
-                    stop = stopping || runState.isCancelled();
-                }
-                if (stop) {
-                    // Cancelled while queued, or shutting down: it never starts.
-                    if (!runState.isCancelled()) {
-                        runState.cancel();
-                    }
+            synchronized (this) {
+                if (phase != QUEUED) {
                     return;
                 }
-                synchronized (this) {
-                    runner = Thread.currentThread();
-                }
+                phase = RUNNING;
+                runner = Thread.currentThread();
+            }
+            ScheduledFuture<?> deadline = null;
+            Throwable thrown = null;
+            boolean cancelledBefore = runState.isCancelled();
+            try {
                 // setRunning, not start(): start() would clear a cancel that just arrived.
                 runState.setRunning(true);
-                try {
+                if (!cancelledBefore) {
+                    deadline = options.deadline().map(this::deadline).orElse(null);
                     task.run(runState);
-                } catch (Throwable t) {
-                    // An interrupt that a cancel asked for is how a cancelled task ends, not a failure.
-                    boolean cancelled = runState.isCancelled();
-                    runState.cancel();
-                    if (!(t instanceof InterruptedException && cancelled)) {
-                        LOG.log(Level.WARNING, "task " + Text.quote(runState.name()) + " of "
-                                + TaskServiceComponent.this + " failed", t);
-                    }
-                } finally {
-                    runState.stop();
-                    synchronized (this) {
-                        runner = null;
-                    }
-                    Thread.interrupted(); // an interrupt meant for this task must not reach the next
                 }
+            } catch (Throwable t) {
+                thrown = t;
             } finally {
-                finish();
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+                boolean cancelled = runState.isCancelled();
+                if (thrown != null && !(cancelled && endsACancel(thrown))) {
+                    failure = thrown;
+                    runState.cancel();
+                    LOG.log(Level.WARNING, "task " + Text.quote(runState.name()) + " of " + TaskServiceComponent.this
+                            + " failed", thrown);
+                }
+                runState.stop();
+                synchronized (this) {
+                    runner = null;
+                    phase = ENDED;
+                }
+                Thread.interrupted(); // an interrupt meant for this task must not reach the next
+                finish(cancelled || failure != null);
             }
         }
 
-        /** Stops tracking this task (it ended, or will never run). Idempotent. */
-        void finish() {
-            if (interruptOnCancel != null) {
-                interruptOnCancel.close();
+        private ScheduledFuture<?> deadline(Duration runFor) {
+            try {
+                return timers.schedule(() -> {
+                    if (runState.isRunning() && !runState.isCancelled()) {
+                        LOG.log(Level.INFO, () -> "task " + Text.quote(runState.name()) + " ran past its deadline of "
+                                + runFor + ": cancelled");
+                        runState.cancel();
+                    }
+                }, runFor.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                return null; // the wind-down cancels it anyway
+            }
+        }
+
+        /** Ends a task that never ran (cancelled while queued, or queued at shutdown): CANCELLED now. */
+        void endWithoutRunning() {
+            synchronized (this) {
+                if (phase != QUEUED) {
+                    return;
+                }
+                phase = ENDED;
+            }
+            if (!runState.isCancelled()) {
+                runState.cancel(); // queued at shutdown (a queued task cancelled by someone is already)
+            }
+            runState.setRunning(true);
+            runState.stop();
+            finish(true);
+        }
+
+        /** Completes the outcome and stops tracking. */
+        private void finish(boolean cancelledOrFailed) {
+            forget();
+            Throwable f = failure;
+            if (f != null) {
+                outcome.completeExceptionally(f);
+            } else if (cancelledOrFailed) {
+                outcome.completeExceptionally(new CancellationException("task " + runState.name() + " was cancelled"));
+            } else {
+                outcome.complete(null);
+            }
+        }
+
+        void forget() {
+            Registration c = cancelListener;
+            if (c != null) {
+                c.close();
             }
             Registration r = registration;
             if (r != null) {
@@ -270,5 +347,65 @@ public final class TaskServiceComponent extends AbstractMultiOpen implements Tas
             }
             tasks.remove(this);
         }
+
+        // ------------------------------------------------------------------------ TaskHandle
+
+        @Override
+        public RunState runState() {
+            return runState;
+        }
+
+        @Override
+        public CompletionStage<Void> completion() {
+            return outcome.minimalCompletionStage();
+        }
+
+        @Override
+        public Optional<Throwable> failure() {
+            return Optional.ofNullable(failure);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            if (outcome.isDone()) {
+                return false;
+            }
+            runState.cancel();
+            if (mayInterruptIfRunning) {
+                interrupt();
+            }
+            return true;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return outcome.isCompletedExceptionally() && failure == null;
+        }
+
+        @Override
+        public boolean isDone() {
+            return outcome.isDone();
+        }
+
+        @Override
+        public Void get() throws InterruptedException, ExecutionException {
+            return outcome.get();
+        }
+
+        @Override
+        public Void get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            return outcome.get(timeout, unit);
+        }
+
+        @Override
+        public String toString() {
+            return "Task[" + runState + "]";
+        }
+    }
+
+    /** Whether a task ending with {@code t} after a cancel simply ended the way a cancel asks. */
+    private static boolean endsACancel(Throwable t) {
+        return t instanceof InterruptedException || t instanceof CancellationException
+                || t instanceof ClosedByInterruptException;
     }
 }

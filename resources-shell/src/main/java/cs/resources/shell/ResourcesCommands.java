@@ -76,16 +76,17 @@ public final class ResourcesCommands {
         }
     }
 
-    @Descriptor("list the MultiOpen services: service id, class, bundle, open count, phase")
+    @Descriptor("list the MultiOpen services: service id, class, bundle, open count, phase, and the opens of each"
+            + " consumer bundle")
     public void opens(
             @Descriptor("plain output for scripts: tab-separated, no header")
             @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain,
             @Descriptor("also show who holds each one open (recorded while leak detection is on)")
             @Parameter(names = {"-v", "--verbose"}, presentValue = "true", absentValue = "false") boolean verbose) {
-        Table t = new Table("#SERVICE", "CLASS", "BUNDLE", "#OPENS", "PHASE");
+        Table t = new Table("#SERVICE", "CLASS", "BUNDLE", "#OPENS", "PHASE", "CONSUMERS");
         List<MultiOpenInfo> infos = runtime.multiOpens();
         for (MultiOpenInfo m : infos) {
-            t.row(m.serviceId(), m.className(), m.bundle(), m.openCount(), m.phase());
+            t.row(m.serviceId(), m.className(), m.bundle(), m.openCount(), phase(m), consumers(m));
         }
         print(t, plain);
         if (verbose) {
@@ -110,6 +111,36 @@ public final class ResourcesCommands {
         if (verbose) {
             holders(infos.stream().map(PoolInfo::serviceId).toList(), plain);
         }
+    }
+
+    /** @return the phase, with what else is worth knowing: retired, unregistered, a failed startup */
+    static String phase(MultiOpenInfo m) {
+        StringBuilder b = new StringBuilder(m.phase().name());
+        if (m.retired()) {
+            b.append(" retired");
+        }
+        if (!m.registered()) {
+            b.append(" unregistered");
+        }
+        if (m.lastStartupFailure() != null) {
+            b.append(" startup-failed");
+        }
+        return b.toString();
+    }
+
+    /** @return the consumer bundles and their opens, e.g. {@code com.acme.app [12]: 3}; "-" if none */
+    static String consumers(MultiOpenInfo m) {
+        if (m.consumers().isEmpty()) {
+            return "-";
+        }
+        StringBuilder b = new StringBuilder();
+        for (MultiOpenInfo.ConsumerOpens c : m.consumers()) {
+            if (b.length() > 0) {
+                b.append(", ");
+            }
+            b.append(c.bundle()).append(" [").append(c.bundleId()).append("]: ").append(c.opens());
+        }
+        return b.toString();
     }
 
     /** Prints who holds the services with these ids: a second table, by service id. */
@@ -163,7 +194,7 @@ public final class ResourcesCommands {
                 } finally {
                     taskSession.close();
                 }
-            }, true);
+            }, true).runState();
         } catch (RuntimeException e) {
             taskSession.close();
             throw e;

@@ -24,8 +24,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * {@code cs.resources.itest=consumer}): JDK types only, so that the test bundle and this one share
  * no package. Commands:
  * <ul>
- *   <li>{@code hold N}: N new threads each open the MultiOpen and keep it open; answers once all
- *       have opened: {@code held N} (or the exception one of them got);</li>
+ *   <li>{@code hold N [K]}: N new threads each open the MultiOpen K times (default 1) and keep it
+ *       open; answers once all have opened: {@code held N} (or the exception one of them got);</li>
+ *   <li>{@code keep}: from now on, a deactivation leaves the holders holding (a consumer that
+ *       forgets to close before it stops);</li>
+ *   <li>{@code closeTwice}: opens once and closes twice; {@code closed twice} or the exception;</li>
  *   <li>{@code release}: the oldest holder closes; answers {@code released} once its close
  *       returned (or the exception its close threw);</li>
  *   <li>{@code open}: opens and closes the last MultiOpen seen; {@code opened} or the exception;</li>
@@ -42,6 +45,8 @@ public final class Consumer implements Function<String, String> {
     /** Release signals of the threads holding an open, oldest first; guarded by itself. */
     private final Deque<Holder> holders = new ArrayDeque<>();
     private final RunState[] workers = {new RunState("consumer-worker-1"), new RunState("consumer-worker-2")};
+    /** Set by {@code keep}: deactivation does not release the holders. */
+    private volatile boolean keep;
 
     private record Holder(Thread thread, CountDownLatch release, CompletableFuture<String> closed) {
     }
@@ -58,6 +63,9 @@ public final class Consumer implements Function<String, String> {
     void deactivate() {
         for (RunState w : workers) {
             w.stop();
+        }
+        if (keep) {
+            return; // the holders go on holding: the framework must clean up after this bundle
         }
         synchronized (holders) {
             holders.forEach(h -> h.release.countDown());
@@ -79,7 +87,12 @@ public final class Consumer implements Function<String, String> {
         String[] words = command.trim().split("\\s+");
         try {
             return switch (words[0]) {
-                case "hold" -> hold(Integer.parseInt(words[1]));
+                case "hold" -> hold(Integer.parseInt(words[1]), words.length > 2 ? Integer.parseInt(words[2]) : 1);
+                case "keep" -> {
+                    keep = true;
+                    yield "keeping";
+                }
+                case "closeTwice" -> closeTwice();
                 case "release" -> release();
                 case "open" -> open();
                 case "holders" -> String.valueOf(holderCount());
@@ -91,7 +104,7 @@ public final class Consumer implements Function<String, String> {
         }
     }
 
-    private String hold(int n) throws InterruptedException {
+    private String hold(int n, int perThread) throws InterruptedException {
         MultiOpen mo = provider;
         if (mo == null) {
             return "no provider";
@@ -103,7 +116,9 @@ public final class Consumer implements Function<String, String> {
             CompletableFuture<String> closed = new CompletableFuture<>();
             Thread t = new Thread(() -> {
                 try {
-                    mo.open();
+                    for (int k = 0; k < perThread; k++) {
+                        mo.open();
+                    }
                 } catch (RuntimeException e) {
                     synchronized (failures) {
                         failures.append(e);
@@ -115,12 +130,15 @@ public final class Consumer implements Function<String, String> {
                 opened.countDown();
                 try {
                     release.await();
-                    mo.close();
+                    for (int k = 0; k < perThread; k++) {
+                        mo.close();
+                    }
                     closed.complete("released");
                 } catch (Throwable e) {
                     closed.complete(e.toString());
                 }
             }, "consumer-holder-" + i);
+            t.setDaemon(true);
             synchronized (holders) {
                 holders.addLast(new Holder(t, release, closed));
             }
@@ -158,6 +176,21 @@ public final class Consumer implements Function<String, String> {
         try {
             mo.open().close();
             return "opened";
+        } catch (RuntimeException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    private String closeTwice() {
+        MultiOpen mo = provider;
+        if (mo == null) {
+            return "no provider";
+        }
+        try {
+            mo.open();
+            mo.close();
+            mo.close();
+            return "closed twice";
         } catch (RuntimeException e) {
             return e.getClass().getSimpleName() + ": " + e.getMessage();
         }
