@@ -54,9 +54,9 @@ class ReadmeExamplesTest {
         // README:multiopen
         Index index = new Index();
         Runnable user = () -> {
-            try (var open = index.open()) {   // the first open runs startup()
+            try (var open = index.acquire()) {   // the first open runs startup()
                 index.add("hello");
-            }                                 // the last close runs shutdown()
+            }                                    // the last close runs shutdown()
         };
         Thread a = new Thread(user);
         Thread b = new Thread(user);
@@ -90,6 +90,21 @@ class ReadmeExamplesTest {
         }
         // README:end
         assertThat(log).hasToString("connect;disconnect;");
+    }
+
+    @Test
+    void handles() {
+        Index index = new Index();
+        // README:handle
+        MultiOpen.Handle mine = index.acquire();   // owns exactly one open
+        MultiOpen.Handle theirs = index.acquire();
+        mine.close();
+        mine.close();                              // harmless: releases nothing more
+        assert index.isOpen();                     // theirs is untouched
+        theirs.close();                            // the last open: shutdown runs
+        // README:end
+        assertThat(index.isClosed()).isTrue();
+        assertThat(mine.isClosed()).isTrue();
     }
 
     static MessageDigest sha256() {

@@ -370,4 +370,61 @@ class OwnershipIT {
             assertThat(runtime.runStates()).noneMatch(i -> i.id() == rs.id());
         }
     }
+
+    @Test
+    void aProviderRegisteringByHandGetsPerBundleViewsWithOneCall() throws Exception {
+        LazyProvider shared = new LazyProvider();
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put("cs.resources.itest.role", "by-hand");
+        ServiceRegistration<?> reg = MultiOpenServices.register(context, shared, props, MultiOpen.class);
+        try {
+            ServiceReference<?> ref = reg.getReference();
+            assertThat(ref.getProperty(MultiOpenServices.VIEWS)).isEqualTo(true);
+            assertThat(context.getServiceReferences(MultiOpen.class, "(cs.resources.itest.role=by-hand)"))
+                    .as("not republished a second time").hasSize(1);
+            MultiOpen mine = (MultiOpen) context.getService(ref);
+            Bundle other = installer.installBundle("tb/consumer.jar");
+            MultiOpen theirs = (MultiOpen) other.getBundleContext().getService(ref);
+            assertThat(theirs).isNotSameAs(mine);
+            mine.open();
+            theirs.open();
+            theirs.open();
+            assertThat(shared.openCount()).isEqualTo(3);
+            assertThat(MultiOpenServices.published(ref)).get().satisfies(p -> assertThat(p.opens())
+                    .extracting(MultiOpenServices.BundleOpens::bundle, MultiOpenServices.BundleOpens::opens)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(SELF, 1),
+                            org.assertj.core.groups.Tuple.tuple("cs.resources.itest.consumer", 2)));
+            other.stop(); // the framework releases the service for it: its two opens are closed for it
+            await(() -> shared.openCount() == 1, "the other bundle's opens closed for it");
+            mine.close();
+            assertThat(shared.isClosed()).isTrue();
+        } finally {
+            reg.unregister();
+        }
+        assertThat(MultiOpenServices.published()).noneMatch(p -> p.registrant().equals(context.getBundle())
+                && p.interfaces().equals(List.of(MultiOpen.class.getName())) && !p.isRegistered());
+    }
+
+    @Test
+    void registerByHandRejectsBadInputPrecisely() {
+        LazyProvider shared = new LazyProvider();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiOpenServices.register(context, shared, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("register: give at least one interface");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiOpenServices.register(context, shared, null, LazyProvider.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("register: cs.resources.itest.LazyProvider is a class; per-bundle views need interface types");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiOpenServices.register(context, shared, null, Runnable.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not a MultiOpen: none of [java.lang.Runnable] is cs.resources.MultiOpen or a subtype");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiOpenServices.register(context, shared, null, Database.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("register: cs.resources.itest.LazyProvider does not implement cs.resources.itest.Database");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiOpenServices.register(null, shared, null, MultiOpen.class))
+                .isInstanceOf(NullPointerException.class).hasMessage("context");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiOpenServices.register(context, null, null, MultiOpen.class))
+                .isInstanceOf(NullPointerException.class).hasMessage("shared");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MultiOpenServices.register(context, shared, null, MultiOpen.class, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("interfaces contains null");
+        assertThat(shared.openCount()).isZero();
+    }
 }
