@@ -891,24 +891,16 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     }
 
     /**
-     * The handle of {@link AbstractMultiOpen#acquire()}. Its flag changes by compare-and-set, so
-     * concurrent closes release the open once; with leak detection on it carries its holder and is
-     * watched by the Cleaner.
+     * The handle of {@link AbstractMultiOpen#acquire()}. Its flag is guarded by the handle's own
+     * monitor, which only its closes take, so concurrent closes release the open once; when the
+     * handle does not escape the method that acquired it, the JIT removes both the handle and the
+     * monitor (a compare-and-set on the handle's field would keep the allocation). With leak
+     * detection on it carries its holder and is watched by the Cleaner.
      */
     static final class OwnedHandle implements MultiOpen.Handle {
-        private static final VarHandle CLOSED_FLAG;
-
-        static {
-            try {
-                CLOSED_FLAG = MethodHandles.lookup().findVarHandle(OwnedHandle.class, "closed", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         private final AbstractMultiOpen multiOpen;
-        @SuppressWarnings("unused") // through CLOSED_FLAG
-        private volatile boolean closed;
+        /** Guarded by this. */
+        private boolean closed;
         /** Set by {@link #track} when leak detection records this handle; else null. */
         private LeakDetection.Holders holders;
         private LeakDetection.Holder holder;
@@ -924,19 +916,23 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         }
 
         @Override
-        public boolean isClosed() {
+        public synchronized boolean isClosed() {
             return closed;
         }
 
         @Override
         public void close() {
-            if (CLOSED_FLAG.compareAndSet(this, false, true)) {
-                if (holder != null) {
-                    LeakDetection.release(holders, holder);
-                    cleanable.clean();
+            synchronized (this) {
+                if (closed) {
+                    return;
                 }
-                multiOpen.closeHandle();
+                closed = true;
             }
+            if (holder != null) {
+                LeakDetection.release(holders, holder);
+                cleanable.clean();
+            }
+            multiOpen.closeHandle();
         }
 
         void track(LeakDetection.Holders h) {
@@ -952,7 +948,7 @@ public abstract class AbstractMultiOpen implements MultiOpen {
 
         @Override
         public String toString() {
-            return "Handle of " + multiOpen + (closed ? " (closed)" : "");
+            return "Handle of " + multiOpen + (isClosed() ? " (closed)" : "");
         }
     }
 }

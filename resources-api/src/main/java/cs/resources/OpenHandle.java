@@ -1,27 +1,15 @@
 package cs.resources;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * The handle of {@link MultiOpen#acquire()}'s default: its first close calls the MultiOpen's
- * {@code close()} once. The closed flag changes by compare-and-set, so concurrent closes release
- * the open once.
+ * {@code close()} once. The flag is guarded by the handle's own monitor, which only its closes
+ * take (and which the JIT removes with the handle when it does not escape), so concurrent closes
+ * release the open once.
  */
 final class OpenHandle implements MultiOpen.Handle {
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(OpenHandle.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final MultiOpen multiOpen;
-    @SuppressWarnings("unused") // through CLOSED
-    private volatile boolean closed;
+    /** Guarded by this. */
+    private boolean closed;
 
     OpenHandle(MultiOpen multiOpen) {
         this.multiOpen = multiOpen;
@@ -33,19 +21,23 @@ final class OpenHandle implements MultiOpen.Handle {
     }
 
     @Override
-    public boolean isClosed() {
+    public synchronized boolean isClosed() {
         return closed;
     }
 
     @Override
     public void close() {
-        if (CLOSED.compareAndSet(this, false, true)) {
-            multiOpen.close();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
+        multiOpen.close();
     }
 
     @Override
     public String toString() {
-        return "Handle of " + multiOpen + (closed ? " (closed)" : "");
+        return "Handle of " + multiOpen + (isClosed() ? " (closed)" : "");
     }
 }

@@ -17,8 +17,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code open()} then {@code close()} of something another holder keeps open (the common path:
- * a count change, no startup, no shutdown), against the Python library's design, a counter under
- * one lock; and, with one thread, a whole cycle (first open runs startup, last close shutdown).
+ * a count change, no startup, no shutdown), the same through a handle ({@code acquire()}), against
+ * the Python library's design, a counter under one lock; and, with one thread, a whole cycle
+ * (first open runs startup, last close shutdown).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -95,6 +96,22 @@ public abstract class MultiOpenBenchmark {
     public void openClose(Open state) {
         state.resource.open();
         state.resource.close();
+    }
+
+    /** The handle form: {@code acquire()} and the handle's {@code close()} (the handle must not escape). */
+    @Benchmark
+    public void acquireClose(Open state) {
+        state.resource.acquire().close();
+    }
+
+    /** The handle form in try-with-resources, as users write it. */
+    @Benchmark
+    public void acquireTryWithResources(Open state) {
+        try (var h = state.resource.acquire()) {
+            if (h.isClosed()) {
+                throw new AssertionError();
+            }
+        }
     }
 
     @Benchmark

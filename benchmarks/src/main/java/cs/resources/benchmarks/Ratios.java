@@ -75,6 +75,7 @@ public final class Ratios {
     private static final String POOL = "pool lease+return";
     private static final String OPEN = "MultiOpen open+close while open";
     private static final String ATOMIC = "AtomicInteger pair";
+    private static final String HANDLE = "MultiOpen acquire()+handle close while open";
 
     static final List<Check> CHECKS = List.of(
             new Check(POOL, ATOMIC, "PoolBenchmark.csPool", "Baselines.atomicPair", Kind.AT_MOST, 2),
@@ -87,6 +88,10 @@ public final class Ratios {
             new Check(OPEN, "compare-and-set pair", "MultiOpenBenchmark.openClose", "Baselines.casPair", Kind.RECORD, 0),
             new Check(OPEN, "synchronized counter", "MultiOpenBenchmark.openClose", "MultiOpenBenchmark.synchronizedCounter", Kind.FASTER_BY, 1),
             new Check(OPEN, null, "MultiOpenBenchmark.openClose", null, Kind.NO_ALLOCATION, 0),
+            new Check(HANDLE, OPEN, "MultiOpenBenchmark.acquireClose", "MultiOpenBenchmark.openClose", Kind.AT_MOST, 1.3),
+            new Check(HANDLE, null, "MultiOpenBenchmark.acquireClose", null, Kind.NO_ALLOCATION, 0),
+            new Check("MultiOpen handle in try-with-resources", OPEN, "MultiOpenBenchmark.acquireTryWithResources",
+                    "MultiOpenBenchmark.openClose", Kind.AT_MOST, 1.3),
             new Check("MultiOpen first open+last close (startup+shutdown)", null, "MultiOpenBenchmark.fullCycle", null, Kind.RECORD, 0),
             new Check("RunState isCancelled()", "volatile read", "RunStateBenchmark.isCancelled", "Baselines.volatileRead", Kind.AT_MOST, 1.2),
             new Check("RunState isCancelled()", null, "RunStateBenchmark.isCancelled", null, Kind.NO_ALLOCATION, 0),
