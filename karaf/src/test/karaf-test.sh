@@ -67,6 +67,8 @@ stage() { # file artifactId [classifier extension]
 for a in resources-api resources-impl resources-shell; do
     stage "$root/$a/target/$a-$version.jar" "$a"
 done
+# A MultiOpen provider to list: the itests' provider bundle (a DS component that opens itself).
+stage "$root/itest/provider/target/itest-provider-$version.jar" itest-provider
 stage "$module/target/feature/feature.xml" karaf features xml
 stage "$module/src/main/karaf/resources.completion.script" karaf completion script
 
@@ -263,6 +265,15 @@ for c in impl.Registry impl.RuntimeService impl.TaskServiceComponent impl.jmx.Jm
     out=$component
 done
 
+# A MultiOpen component, republished by the runtime with per-bundle views.
+as karaf "bundle:install -s mvn:cs.resources/itest-provider/$version" 'resources:opens'
+expect "opens lists the provider's MultiOpen component" 'cs\.resources\.itest\.provider\.SharedResource +cs\.resources\.itest\.provider +1 +OPEN +- *$'
+as karaf 'service:list cs.resources.MultiOpen'
+expect "consumers see the copy with per-bundle views" 'cs\.resources\.views = true'
+expect "the copy names the service it republishes" 'cs\.resources\.original\.service\.id = [0-9]+'
+# service:list looks through the system bundle, from which nothing is hidden: it shows the original
+# and the copy; every other bundle finds only the copy (OwnershipIT checks that in Felix).
+
 # ------------------------------------------------------------------------------ as admin
 
 log "as admin (user karaf): list, run two tasks"
@@ -295,7 +306,7 @@ await 30 "the ACL refuses resources:cancel to the viewer" acl_applied
 ok "the ACL is in effect"
 as viewer 'resources:runstates' 'resources:opens' 'resources:pools'
 expect "the viewer lists RunStates" "^ *$ticker_id +karaf-ticker +RUNNING "
-expect "the viewer lists MultiOpens" 'cs\.resources\.impl\.TaskServiceComponent +cs\.resources\.impl +[0-9]+ +OPEN'
+expect "the viewer lists MultiOpens" 'cs\.resources\.itest\.provider\.SharedResource +cs\.resources\.itest\.provider +[0-9]+ +OPEN'
 expect "the viewer lists pools" '^SERVICE +NAME +BUNDLE +MAX +CREATED'
 as viewer "resources:cancel $ticker_id"
 expect "the viewer may not cancel" 'Command not found: resources:cancel'
@@ -311,7 +322,7 @@ as karaf 'service:list javax.management.DynamicMBean | grep "jmx.objectname = cs
 expect "the MBeans are jmx.objectname services (the whiteboard)" 'jmx\.objectname = cs\.resources:type=RunStates'
 show viewer "jmx runstates opens pools cancel=karaf-sleeper" "$(jmx viewer runstates opens pools cancel=karaf-sleeper)"
 expect "the viewer reads the RunStates MBean" "^  id=$ticker_id name=karaf-ticker state=RUNNING bundle=cs\.resources\.impl$"
-expect "the viewer reads the MultiOpens MBean" '^  serviceId=[0-9]+ className=cs\.resources\.impl\.TaskServiceComponent openCount=[0-9]+ phase=OPEN$'
+expect "the viewer reads the MultiOpens MBean" '^  serviceId=[0-9]+ className=cs\.resources\.itest\.provider\.SharedResource openCount=1 phase=OPEN$'
 expect "the viewer reads the Pools MBean" '^jmx cs\.resources:type=Pools Pools: 0 rows$'
 expect "the JMX ACL refuses cancel to the viewer" '^jmx cancel=karaf-sleeper refused: '
 show karaf "jmx cancel=karaf-sleeper" "$(jmx karaf cancel=karaf-sleeper)"

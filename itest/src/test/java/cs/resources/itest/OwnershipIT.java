@@ -258,6 +258,8 @@ class OwnershipIT {
         }
         assertThat(ref).isNotNull();
         assertThat(ref.getProperty(MultiOpenServices.VIEWS)).isEqualTo(true);
+        assertThat(context.getServiceReferences(Database.class, null)).as("the original is hidden from this bundle")
+                .singleElement().isEqualTo(ref);
         Database db = context.getService(ref);
         try (MultiOpen.Handle h = db.acquire()) {
             assertThat(db.query("select 1")).isEqualTo("rows of select 1");

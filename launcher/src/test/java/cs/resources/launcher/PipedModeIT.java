@@ -37,7 +37,7 @@ class PipedModeIT {
         assertThat(run.status()).as(run.toString()).isZero();
         assertThat(run.out())
                 .contains("NAME", "STATE", "RUN TIME")
-                .contains("cs.resources.impl.TaskServiceComponent")
+                .contains("SERVICE  CLASS  BUNDLE  OPENS  PHASE  CONSUMERS")
                 .containsPattern("Active\\s*\\|\\s*2\\|Apache Felix Gogo JLine Shell")
                 .containsPattern("Active\\s*\\|\\s*1\\|cs.resources shell");
         assertThat(quiet(run.err())).as("standard error").isEmpty();
