@@ -1,0 +1,338 @@
+package cs.resources.webconsole;
+
+import cs.resources.runtime.Printable;
+import cs.resources.runtime.ResourcesRuntime;
+import cs.resources.runtime.RunStateInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The Web Console page "Resources" (label {@value #LABEL}), free of any servlet API. The Web
+ * Console routes to it every request under {@code <console>/resources}; it answers:
+ *
+ * <ul>
+ *   <li>{@code GET resources}: the page's content (the console wraps it in its header and
+ *       footer), with the anti-CSRF token of the caller's session;</li>
+ *   <li>{@code GET resources.json}: the same data for scripts;</li>
+ *   <li>{@code GET resources.fragment}: the page's tables alone, which its script fetches to
+ *       refresh them in place;</li>
+ *   <li>{@code GET resources.js}: that script;</li>
+ *   <li>{@code POST resources} with {@code action=cancel}, {@code id} and the token (form field
+ *       {@value Csrf#PARAMETER} or header {@value Csrf#HEADER}): cancels a RunState, for callers
+ *       {@link Access} lets act. A form post is answered with a redirect to the page, a request
+ *       that accepts JSON with what was cancelled.</li>
+ * </ul>
+ *
+ * <p>Everything from tasks and bundles (names, classes) is HTML-escaped ({@link Html}). The page
+ * lists only through {@link ResourcesRuntime}, which activates nothing to list it.
+ */
+public final class ResourcesPage {
+
+    /** The Web Console label: the page's path under the console. */
+    public static final String LABEL = "resources";
+    /** The page's title in the console's navigation. */
+    public static final String TITLE = "Resources";
+    /** The navigation category. */
+    public static final String CATEGORY = "OSGi";
+
+    private static final String SCRIPT = load("resources.js");
+    private static final String STYLE = load("resources.css");
+
+    private final ResourcesRuntime runtime;
+    private final Sampler sampler;
+    private final ConsoleConfig config;
+    private final Clock clock;
+
+    /**
+     * @param runtime what to list and cancel
+     * @param sampler the pool history
+     * @param config the page's configuration
+     * @param clock the time source
+     */
+    public ResourcesPage(ResourcesRuntime runtime, Sampler sampler, ConsoleConfig config, Clock clock) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.sampler = Objects.requireNonNull(sampler, "sampler");
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Answers one request.
+     *
+     * @param ex the request and its response
+     * @throws IOException if writing the response fails
+     */
+    public void handle(Exchange ex) throws IOException {
+        String path = ex.path();
+        String last = path.substring(path.lastIndexOf('/') + 1);
+        switch (ex.method()) {
+            case "GET" -> {
+                if (last.endsWith(".json")) {
+                    json(ex);
+                } else if (last.endsWith(".fragment")) {
+                    fragment(ex);
+                } else if (last.endsWith(".js")) {
+                    text(ex, 200, "application/javascript;charset=utf-8", SCRIPT);
+                } else {
+                    page(ex);
+                }
+            }
+            case "POST" -> post(ex);
+            default -> {
+                ex.header("Allow", "GET, POST");
+                text(ex, 405, "text/plain;charset=utf-8", ex.method() + " is not supported here\n");
+            }
+        }
+    }
+
+    // --------------------------------------------------------------------------------- GET
+
+    private void page(Exchange ex) throws IOException {
+        boolean act = mayAct(ex);
+        String token = Csrf.token(ex.session(true));
+        Snapshot snapshot = snapshot();
+        String root = ex.pluginRoot();
+        PrintWriter w = ex.writer();
+        w.print("<style>");
+        w.print(STYLE);
+        w.println("</style>");
+        w.print("<div id=\"cs-resources\" data-plugin-root=\"" + Html.attr(root) + "\" data-token=\""
+                + Html.attr(token) + "\" data-refresh=\"" + Math.max(0, config.refreshSeconds()) + "\">");
+        w.print("<p class=\"statline ui-state-highlight\">");
+        w.print(act ? "You may cancel RunStates." : "Read only: "
+                + (config.readOnly() ? "actions are switched off (configuration " + ConsoleConfig.PID + ")."
+                        : "your login does not have the role " + Html.text(config.adminRole()) + "."));
+        w.print(" <a href=\"" + Html.attr(root + ".json") + "\">" + LABEL + ".json</a>");
+        w.print(" <span id=\"cs-resources-status\" aria-live=\"polite\"></span></p>");
+        w.print("<div id=\"cs-resources-sections\">");
+        sections(snapshot, act, token, root, w);
+        w.print("</div></div>");
+        w.println("<script src=\"" + Html.attr(root + ".js") + "\"></script>");
+        w.flush();
+    }
+
+    private void fragment(Exchange ex) throws IOException {
+        boolean act = mayAct(ex);
+        Exchange.Session session = ex.session(false);
+        String token = session == null ? null : Csrf.token(session);
+        ex.contentType("text/html;charset=utf-8");
+        ex.header("Cache-Control", "no-store");
+        PrintWriter w = ex.writer();
+        sections(snapshot(), act && token != null, token, ex.pluginRoot(), w);
+        w.flush();
+    }
+
+    private void json(Exchange ex) throws IOException {
+        Map<String, Object> m = snapshot().toJson(true);
+        m.put("mayAct", mayAct(ex));
+        text(ex, 200, "application/json;charset=utf-8", Json.write(m) + "\n");
+    }
+
+    private Snapshot snapshot() {
+        return Snapshot.take(runtime, sampler.history(), clock.instant());
+    }
+
+    private boolean mayAct(Exchange ex) {
+        return !config.readOnly() && Access.mayAct(ex::attribute, config.adminRole());
+    }
+
+    // ------------------------------------------------------------------------------ render
+
+    /** The three tables: what the page shows and its script refreshes. */
+    void sections(Snapshot s, boolean act, String token, String root, PrintWriter w) {
+        long live = s.runStates().stream().filter(RunStateInfo::isLive).count();
+        w.print("<h3>RunStates <span class=\"cs-count\">" + live + " live, " + (s.runStates().size() - live)
+                + " ended</span></h3>");
+        table(w, "cs-runstates", Tables.RUN_STATES, s.runStates(), act ? "" : null, r -> {
+            if (!act || !Tables.cancellable(r)) {
+                return "";
+            }
+            return "<form method=\"post\" action=\"" + Html.attr(root) + "\" class=\"cs-action\">"
+                    + "<input type=\"hidden\" name=\"action\" value=\"cancel\">"
+                    + "<input type=\"hidden\" name=\"id\" value=\"" + r.id() + "\">"
+                    + "<input type=\"hidden\" name=\"" + Csrf.PARAMETER + "\" value=\"" + Html.attr(token) + "\">"
+                    + "<button type=\"submit\" class=\"ui-button cs-cancel\" aria-label=\"cancel "
+                    + Html.attr(r.name()) + "\">Cancel</button></form>";
+        }, r -> "data-id=\"" + r.id() + "\" data-state=\"" + r.state() + "\" class=\"" + (r.isLive() ? "cs-live" : "cs-ended") + "\"");
+
+        w.print("<h3>MultiOpens <span class=\"cs-count\">" + s.multiOpens().size() + "</span></h3>");
+        table(w, "cs-multiopens", Tables.MULTI_OPENS, s.multiOpens(), null, null,
+                m -> "data-service-id=\"" + m.serviceId() + "\"");
+
+        Duration window = Duration.ofSeconds(sampler.periodSeconds()
+                * Math.max(1, Math.min(config.historyMinutes() * 60L / sampler.periodSeconds(), 100_000)));
+        w.print("<h3>Pools <span class=\"cs-count\">" + s.pools().size() + "</span></h3>");
+        table(w, "cs-pools", Tables.POOLS, s.pools(), "In use and idle, last " + Cells.duration(window),
+                p -> Chart.svg(s.history().getOrDefault(p.serviceId(), List.of()), s.time(), window),
+                p -> "data-service-id=\"" + p.serviceId() + "\"");
+    }
+
+    /**
+     * A table of the shown columns; {@code extraHeader} (null: no extra column) heads a last column
+     * whose cells are {@code extra}'s HTML.
+     */
+    private static <T> void table(PrintWriter w, String id, List<Column<T>> columns, List<T> rows, String extraHeader,
+            java.util.function.Function<T, String> extra, java.util.function.Function<T, String> rowAttributes) {
+        w.print("<table id=\"" + id + "\" class=\"nicetable cs-table\"><thead><tr>");
+        int n = 0;
+        for (Column<T> c : columns) {
+            if (c.shown()) {
+                w.print("<th>" + Html.text(c.header()) + "</th>");
+                n++;
+            }
+        }
+        if (extraHeader != null) {
+            w.print("<th>" + Html.text(extraHeader) + "</th>");
+            n++;
+        }
+        w.print("</tr></thead><tbody>");
+        if (rows.isEmpty()) {
+            w.print("<tr class=\"cs-none\"><td colspan=\"" + n + "\">none</td></tr>");
+        }
+        for (T row : rows) {
+            w.print("<tr " + rowAttributes.apply(row) + ">");
+            for (Column<T> c : columns) {
+                if (c.shown()) {
+                    Object v = c.of(row);
+                    w.print("<td class=\"cs-" + c.key() + (Cells.numeric(v) ? " cs-num" : "") + "\">"
+                            + Html.text(Cells.text(v)) + "</td>");
+                }
+            }
+            if (extraHeader != null) {
+                w.print("<td class=\"cs-extra\">" + extra.apply(row) + "</td>");
+            }
+            w.print("</tr>");
+        }
+        w.print("</tbody></table>");
+    }
+
+    // -------------------------------------------------------------------------------- POST
+
+    private void post(Exchange ex) throws IOException {
+        boolean wantsJson = String.valueOf(ex.header("Accept")).toLowerCase(Locale.ROOT).contains("application/json");
+        String presented = ex.header(Csrf.HEADER);
+        if (presented == null) {
+            presented = ex.parameter(Csrf.PARAMETER);
+        }
+        if (!Csrf.matches(ex.session(false), presented)) {
+            refuse(ex, 403, wantsJson, "refused: the request does not carry this session's anti-CSRF token"
+                    + " (reload the page and try again)");
+            return;
+        }
+        if (!mayAct(ex)) {
+            refuse(ex, 403, wantsJson, config.readOnly() ? "refused: actions are switched off"
+                    : "refused: cancelling needs the role " + config.adminRole());
+            return;
+        }
+        String action = ex.parameter("action");
+        if (!"cancel".equals(action)) {
+            refuse(ex, 400, wantsJson, "unknown action " + (action == null ? "(none)" : "\"" + action + "\"")
+                    + "; the page knows: cancel");
+            return;
+        }
+        String id = ex.parameter("id");
+        if (id == null || id.isEmpty() || !id.chars().allMatch(Character::isDigit)) {
+            refuse(ex, 400, wantsJson, "cancel: give the id of a RunState (decimal), not "
+                    + (id == null ? "nothing" : "\"" + id + "\""));
+            return;
+        }
+        List<RunStateInfo> cancelled;
+        try {
+            cancelled = runtime.cancel(List.of(id));
+        } catch (IllegalArgumentException e) {
+            refuse(ex, 409, wantsJson, e.getMessage());
+            return;
+        }
+        if (wantsJson) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("cancelled", cancelled.stream().map(r -> Json.row(Tables.RUN_STATES, r)).toList());
+            text(ex, 200, "application/json;charset=utf-8", Json.write(m) + "\n");
+        } else {
+            ex.status(303);
+            ex.header("Location", ex.pluginRoot());
+        }
+    }
+
+    private static void refuse(Exchange ex, int status, boolean json, String message) throws IOException {
+        if (json) {
+            text(ex, status, "application/json;charset=utf-8", Json.write(Map.of("error", message)) + "\n");
+        } else {
+            text(ex, status, "text/plain;charset=utf-8", message + "\n");
+        }
+    }
+
+    private static void text(Exchange ex, int status, String type, String body) throws IOException {
+        ex.status(status);
+        ex.contentType(type);
+        ex.header("Cache-Control", "no-store");
+        ex.header("X-Content-Type-Options", "nosniff");
+        PrintWriter w = ex.writer();
+        w.print(body);
+        w.flush();
+    }
+
+    private static String load(String name) {
+        try (InputStream in = ResourcesPage.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " is missing from the bundle");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // Used by the inventory printer's text dump: the shown columns as aligned plain text.
+
+    /**
+     * @param s a snapshot
+     * @return its tables as aligned plain text, names as given (not escaped)
+     */
+    public static String plainText(Snapshot s) {
+        StringBuilder b = new StringBuilder(1024);
+        b.append("cs.resources at ").append(s.time()).append("\n\n");
+        plain(b, "RunStates", Tables.RUN_STATES, s.runStates());
+        plain(b, "MultiOpens", Tables.MULTI_OPENS, s.multiOpens());
+        plain(b, "Pools", Tables.POOLS, s.pools());
+        return b.toString();
+    }
+
+    private static <T> void plain(StringBuilder b, String title, List<Column<T>> columns, List<T> rows) {
+        b.append(title).append(" (").append(rows.size()).append(")\n");
+        List<Column<T>> shown = columns.stream().filter(Column::shown).toList();
+        int[] width = new int[shown.size()];
+        String[][] cells = new String[rows.size() + 1][shown.size()];
+        boolean[] right = new boolean[shown.size()];
+        for (int c = 0; c < shown.size(); c++) {
+            cells[0][c] = shown.get(c).header().toUpperCase(Locale.ROOT);
+            for (int r = 0; r < rows.size(); r++) {
+                Object v = shown.get(c).of(rows.get(r));
+                cells[r + 1][c] = Printable.escape(Cells.text(v));
+                right[c] |= Cells.numeric(v);
+            }
+            for (String[] row : cells) {
+                width[c] = Math.max(width[c], row[c].length());
+            }
+        }
+        for (String[] row : cells) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                String cell = row[c];
+                String pad = " ".repeat(width[c] - cell.length());
+                line.append(c == 0 ? "  " : "  ").append(right[c] ? pad + cell : cell + pad);
+            }
+            b.append(line.toString().stripTrailing()).append('\n');
+        }
+        b.append('\n');
+    }
+}

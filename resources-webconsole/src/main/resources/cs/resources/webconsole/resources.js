@@ -1,0 +1,80 @@
+/*
+ * The Resources page's script: refreshes the tables in place (the server renders and escapes
+ * them; this only swaps them in) and sends the cancel forms without leaving the page. No library,
+ * nothing fetched but this console's own URLs.
+ */
+(function () {
+  'use strict';
+  var page = document.getElementById('cs-resources');
+  if (!page) {
+    return;
+  }
+  var root = page.getAttribute('data-plugin-root');
+  var token = page.getAttribute('data-token');
+  var seconds = parseInt(page.getAttribute('data-refresh'), 10) || 0;
+  var sections = document.getElementById('cs-resources-sections');
+  var status = document.getElementById('cs-resources-status');
+  var busy = false;
+
+  function say(text) {
+    status.textContent = text;
+  }
+
+  function refresh() {
+    if (busy) {
+      return Promise.resolve();
+    }
+    busy = true;
+    return fetch(root + '.fragment', { credentials: 'same-origin', cache: 'no-store' })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error('HTTP ' + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        sections.innerHTML = html;
+        say('updated ' + new Date().toLocaleTimeString());
+      })
+      .catch(function (e) {
+        say('refresh failed: ' + e.message);
+      })
+      .then(function () {
+        busy = false;
+      });
+  }
+
+  sections.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains('cs-action')) {
+      return;
+    }
+    event.preventDefault();
+    var button = form.querySelector('button');
+    if (button) {
+      button.disabled = true;
+    }
+    fetch(root, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Accept': 'application/json', 'X-CSRF-Token': token },
+      body: new URLSearchParams(new FormData(form))
+    })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) {
+            throw new Error(body.error || ('HTTP ' + response.status));
+          }
+          say('cancelled ' + body.cancelled.map(function (r) { return r.id + ' ' + r.name; }).join(', '));
+        });
+      })
+      .catch(function (e) {
+        say(e.message);
+      })
+      .then(refresh);
+  });
+
+  if (seconds > 0) {
+    setInterval(refresh, seconds * 1000);
+  }
+})();
