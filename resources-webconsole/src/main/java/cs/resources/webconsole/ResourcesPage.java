@@ -115,7 +115,7 @@ public final class ResourcesPage {
         w.print(" <a href=\"" + Html.attr(root + ".json") + "\">" + LABEL + ".json</a>");
         w.print(" <span id=\"cs-resources-status\" aria-live=\"polite\"></span></p>");
         w.print("<div id=\"cs-resources-sections\">");
-        sections(snapshot, act, token, root, w);
+        sections(snapshot, act, token, root, window(), w);
         w.print("</div></div>");
         w.println("<script src=\"" + Html.attr(root + ".js") + "\"></script>");
         w.flush();
@@ -128,7 +128,7 @@ public final class ResourcesPage {
         ex.contentType("text/html;charset=utf-8");
         ex.header("Cache-Control", "no-store");
         PrintWriter w = ex.writer();
-        sections(snapshot(), act && token != null, token, ex.pluginRoot(), w);
+        sections(snapshot(), act && token != null, token, ex.pluginRoot(), window(), w);
         w.flush();
     }
 
@@ -148,8 +148,14 @@ public final class ResourcesPage {
 
     // ------------------------------------------------------------------------------ render
 
+    /** The window of the pool charts: the history the sampler keeps. */
+    private Duration window() {
+        long period = sampler.periodSeconds();
+        return Duration.ofSeconds(period * Math.max(1, Math.min(config.historyMinutes() * 60L / period, 100_000)));
+    }
+
     /** The three tables: what the page shows and its script refreshes. */
-    void sections(Snapshot s, boolean act, String token, String root, PrintWriter w) {
+    static void sections(Snapshot s, boolean act, String token, String root, Duration window, PrintWriter w) {
         long live = s.runStates().stream().filter(RunStateInfo::isLive).count();
         w.print("<h3>RunStates <span class=\"cs-count\">" + live + " live, " + (s.runStates().size() - live)
                 + " ended</span></h3>");
@@ -169,8 +175,6 @@ public final class ResourcesPage {
         table(w, "cs-multiopens", Tables.MULTI_OPENS, s.multiOpens(), null, null,
                 m -> "data-service-id=\"" + m.serviceId() + "\"");
 
-        Duration window = Duration.ofSeconds(sampler.periodSeconds()
-                * Math.max(1, Math.min(config.historyMinutes() * 60L / sampler.periodSeconds(), 100_000)));
         w.print("<h3>Pools <span class=\"cs-count\">" + s.pools().size() + "</span></h3>");
         table(w, "cs-pools", Tables.POOLS, s.pools(), "In use and idle, last " + Cells.duration(window),
                 p -> Chart.svg(s.history().getOrDefault(p.serviceId(), List.of()), s.time(), window),

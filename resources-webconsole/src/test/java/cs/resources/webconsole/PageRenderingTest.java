@@ -1,0 +1,68 @@
+package cs.resources.webconsole;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cs.resources.RunState;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tables as the page renders them, without a servlet container (the itests render them in
+ * the Web Console): hostile names are text, actions appear only for who may act.
+ */
+class PageRenderingTest {
+
+    static final String HOSTILE = "<script>alert('x')</script> ${appRoot} \"q\" &amp;";
+    final Instant now = Instant.parse("2026-11-26T13:00:00Z");
+
+    String render(boolean mayAct) {
+        Snapshot s = new Snapshot(now,
+                List.of(Records.runState(1, HOSTILE, RunState.State.RUNNING, now.minusSeconds(5)),
+                        Records.runState(2, "done", RunState.State.CANCELLED, now.minusSeconds(50))),
+                List.of(Records.multiOpen(30, "com.acme.<Db>")),
+                List.of(Records.pool(40, "digests", 2)),
+                Map.of(40L, List.of(new PoolSample(now.minusSeconds(10), 1, 0, -1, -1, -1),
+                        new PoolSample(now, 1, 2, -1, -1, -1))));
+        StringWriter out = new StringWriter();
+        PrintWriter w = new PrintWriter(out);
+        ResourcesPage.sections(s, mayAct, "tok-en", "/system/console/resources", Duration.ofMinutes(10), w);
+        w.flush();
+        return out.toString();
+    }
+
+    @Test
+    void hostileNamesAreEscapedAndSurviveTheConsolesTemplateFilter() {
+        String html = render(true);
+        assertThat(html).doesNotContain("<script>", "${", "<Db>");
+        assertThat(html).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &#36;{appRoot} &#34;q&#34; &amp;amp;");
+        assertThat(html).contains("com.acme.&lt;Db&gt;");
+    }
+
+    @Test
+    void liveRunStatesGetACancelFormWithTheTokenOnlyForWhoMayAct() {
+        String html = render(true);
+        assertThat(html).containsOnlyOnce("class=\"cs-action\"");
+        assertThat(html).contains("name=\"id\" value=\"1\"", "name=\"token\" value=\"tok-en\"");
+        assertThat(render(false)).doesNotContain("cs-action", "tok-en");
+    }
+
+    @Test
+    void eachPoolHasAChartOfItsSamples() {
+        String html = render(false);
+        assertThat(html).contains("<svg class=\"cs-chart\"", "class=\"cs-inuse\" points=\"");
+        assertThat(html).contains("<td class=\"cs-inUse cs-num\">2</td>");
+    }
+
+    @Test
+    void durationsReadLikeTheShells() {
+        assertThat(Cells.duration(Duration.ofMillis(3155))).isEqualTo("3.155s");
+        assertThat(Cells.duration(Duration.ofSeconds(125))).isEqualTo("2m 05s");
+        assertThat(Cells.duration(Duration.ofMinutes(182))).isEqualTo("3h 02m");
+        assertThat(Cells.duration(Duration.ofHours(99))).isEqualTo("4d 03h");
+    }
+}

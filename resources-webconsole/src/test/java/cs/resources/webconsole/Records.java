@@ -1,0 +1,37 @@
+package cs.resources.webconsole;
+
+import cs.resources.Pool;
+import cs.resources.RunState;
+import cs.resources.runtime.MultiOpenInfo;
+import cs.resources.runtime.PoolInfo;
+import cs.resources.runtime.RunStateInfo;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The runtime's records for unit tests, made in one place: the records gain fields as the runtime
+ * grows, and only this class follows. Pool statistics come from a real pool.
+ */
+public final class Records {
+    private Records() {
+    }
+
+    public static RunStateInfo runState(long id, String name, RunState.State state, Instant started) {
+        return new RunStateInfo(id, name, state, 7, "com.acme.tasks", started, Duration.ofMillis(3155),
+                RunStateInfo.Source.TASK);
+    }
+
+    public static MultiOpenInfo multiOpen(long serviceId, String className) {
+        return new MultiOpenInfo(serviceId, className, 8, "com.acme.db", 2, MultiOpenInfo.Phase.OPEN);
+    }
+
+    /** A pool with {@code leased} objects out and one idle. */
+    public static PoolInfo pool(long serviceId, String name, int leased) {
+        Pool<Object> pool = Pool.builder(Object::new).name(name).maxSize(4).build();
+        pool.instance().close();
+        for (int i = 0; i < leased; i++) {
+            pool.instance(); // never closed: counted in use
+        }
+        return new PoolInfo(serviceId, name, 9, "com.acme.pools", pool.maxSize(), pool.isClosed(), pool.stats());
+    }
+}

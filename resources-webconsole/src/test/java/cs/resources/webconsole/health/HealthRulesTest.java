@@ -1,0 +1,94 @@
+package cs.resources.webconsole.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import cs.resources.RunState;
+import cs.resources.runtime.RunStateInfo;
+import cs.resources.webconsole.History;
+import cs.resources.webconsole.PoolSample;
+import cs.resources.webconsole.Records;
+import cs.resources.webconsole.Snapshot;
+import cs.resources.webconsole.health.HealthRules.Finding;
+import cs.resources.webconsole.health.HealthRules.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class HealthRulesTest {
+
+    final Instant t0 = Instant.parse("2026-11-26T13:00:00Z");
+    final HealthRules rules = new HealthRules(Duration.ofSeconds(60), Duration.ofSeconds(60), StartupFailures.UNKNOWN);
+
+    Snapshot snapshot(Instant now, List<RunStateInfo> runStates, Map<Long, List<PoolSample>> history) {
+        return new Snapshot(now, runStates, List.of(Records.multiOpen(30, "com.acme.Db")),
+                List.of(Records.pool(40, "conns", 1)), history);
+    }
+
+    @Test
+    void nothingWrongGivesNoFinding() {
+        History h = new History(10);
+        assertThat(rules.evaluate(snapshot(t0, List.of(Records.runState(1, "t", RunState.State.RUNNING, t0)), Map.of()), h))
+                .isEmpty();
+    }
+
+    @Test
+    void aRunStateStoppingLongerThanTheThresholdWarnsNamingIt() {
+        History h = new History(10);
+        RunStateInfo stopping = Records.runState(1, "slow {}", RunState.State.STOPPING, t0);
+        h.record(t0, List.of(), List.of(stopping));
+        assertThat(rules.evaluate(snapshot(t0.plusSeconds(60), List.of(stopping), Map.of()), h)).isEmpty();
+        assertThat(rules.evaluate(snapshot(t0.plusSeconds(61), List.of(stopping), Map.of()), h))
+                .containsExactly(new Finding(Level.WARN, "RunState 1 slow {} (bundle com.acme.tasks): stopping for 61 s"
+                        + " (threshold 60 s); it was cancelled and has not ended"));
+        // One never seen stopping by the sampler is not judged.
+        RunStateInfo unseen = Records.runState(2, "new", RunState.State.STOPPING, t0);
+        assertThat(rules.evaluate(snapshot(t0.plusSeconds(600), List.of(unseen), Map.of()), h)).isEmpty();
+    }
+
+    @Test
+    void aPoolWithWaitersOrTimeoutsInTheWindowWarns() {
+        History h = new History(10);
+        // Waiting borrowers in the window.
+        Map<Long, List<PoolSample>> waiting = Map.of(40L, List.of(new PoolSample(t0, 0, 4, 0, 10, 2),
+                new PoolSample(t0.plusSeconds(30), 0, 4, 3, 13, 2)));
+        assertThat(rules.evaluate(snapshot(t0.plusSeconds(40), List.of(), waiting), h)).containsExactly(
+                new Finding(Level.WARN, "pool conns (service 40, bundle com.acme.pools): in the last 60 s, up to 3"
+                        + " borrowers waiting, 3 waits, 0 timeouts"));
+        // Timeouts grew in the window although nobody waits now.
+        Map<Long, List<PoolSample>> timeouts = Map.of(40L, List.of(new PoolSample(t0, 0, 4, 0, 10, 2),
+                new PoolSample(t0.plusSeconds(30), 0, 4, 0, 11, 3)));
+        assertThat(rules.evaluate(snapshot(t0.plusSeconds(40), List.of(), timeouts), h)).singleElement()
+                .extracting(Finding::message).asString().contains("1 timeouts");
+        // The same samples, once out of the window, are forgotten.
+        assertThat(rules.evaluate(snapshot(t0.plusSeconds(100), List.of(), timeouts), h)).isEmpty();
+        // A pool that does not report waits never warns.
+        Map<Long, List<PoolSample>> unknown = Map.of(40L, List.of(new PoolSample(t0, 0, 4, -1, -1, -1)));
+        assertThat(rules.evaluate(snapshot(t0, List.of(), unknown), h)).isEmpty();
+    }
+
+    @Test
+    void aMultiOpenWhoseLastStartupFailedIsCriticalAndComesFirst() {
+        HealthRules withFailures = new HealthRules(Duration.ofSeconds(60), Duration.ofSeconds(60),
+                info -> info.serviceId() == 30 ? Optional.of("java.net.ConnectException: refused") : Optional.empty());
+        History h = new History(10);
+        RunStateInfo stopping = Records.runState(1, "slow", RunState.State.STOPPING, t0);
+        h.record(t0, List.of(), List.of(stopping));
+        List<Finding> findings = withFailures.evaluate(snapshot(t0.plusSeconds(120), List.of(stopping), Map.of()), h);
+        assertThat(findings).extracting(Finding::level).containsExactly(Level.CRITICAL, Level.WARN);
+        assertThat(findings.get(0).message()).isEqualTo("MultiOpen service 30 (com.acme.Db, bundle com.acme.db): its"
+                + " last startup failed: java.net.ConnectException: refused");
+    }
+
+    @Test
+    void badThresholdsAreRefused() {
+        assertThatThrownBy(() -> new HealthRules(Duration.ofSeconds(-1), Duration.ZERO, StartupFailures.UNKNOWN))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("HealthRules: negative duration (stopping threshold PT-1S, pool window PT0S)");
+        assertThatThrownBy(() -> new HealthRules(Duration.ZERO, Duration.ZERO, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("startupFailures");
+    }
+}
