@@ -59,30 +59,46 @@ public final class Access {
             return false;
         }
         for (String attribute : new String[] {CONSOLE_USER, LEGACY_CONSOLE_USER}) {
+            // Web Console 5 puts one user under both names; it implements both interfaces.
             Object user = attributes.apply(attribute);
             if (user != null) {
-                return authorize(user, attribute, roleName);
+                return authorize(user, roleName);
             }
         }
         return true;
     }
 
     /** Calls {@code authorize(String)} through the console's public interface of that name. */
-    private static boolean authorize(Object user, String interfaceName, String role) {
-        for (Class<?> c = user.getClass(); c != null; c = c.getSuperclass()) {
+    private static boolean authorize(Object user, String role) {
+        Class<?> api = consoleInterface(user.getClass());
+        if (api == null) {
+            LOG.log(System.Logger.Level.WARNING, "the Web Console's user object is a " + user.getClass().getName()
+                    + ", not a " + CONSOLE_USER + "; refusing the action");
+            return false;
+        }
+        try {
+            Method m = api.getMethod("authorize", String.class);
+            return Boolean.TRUE.equals(m.invoke(user, role));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot ask the Web Console whether its user has role "
+                    + role + "; refusing the action", e);
+            return false;
+        }
+    }
+
+    /** The console's user interface that {@code type} implements, directly or not; null if none. */
+    private static Class<?> consoleInterface(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
             for (Class<?> i : c.getInterfaces()) {
-                if (i.getName().equals(interfaceName)) {
-                    try {
-                        Method m = i.getMethod("authorize", String.class);
-                        return Boolean.TRUE.equals(m.invoke(user, role));
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "cannot ask the Web Console whether its user has role "
-                                + role + "; refusing the action", e);
-                        return false;
-                    }
+                if (i.getName().equals(CONSOLE_USER) || i.getName().equals(LEGACY_CONSOLE_USER)) {
+                    return i;
+                }
+                Class<?> inherited = consoleInterface(i);
+                if (inherited != null) {
+                    return inherited;
                 }
             }
         }
-        return false;
+        return null;
     }
 }
