@@ -1,0 +1,120 @@
+// The Resources page in a real browser: Debian's headless Chromium driven by playwright-core.
+// Parameters (environment): BASE_URL (the console, e.g. http://127.0.0.1:8080/system/console),
+// CONSOLE_USER, CONSOLE_PASSWORD, TASK_NAME (a running task to cancel), HOSTILE_NAME (a running
+// task whose name is markup), SCREENSHOT (where to save the page), CHROMIUM (the browser binary).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = (name, fallback) => {
+  const v = process.env[name] ?? fallback;
+  if (v === undefined) {
+    throw new Error(`set ${name}`);
+  }
+  return v;
+};
+const base = env('BASE_URL');
+const user = env('CONSOLE_USER', 'admin');
+const password = env('CONSOLE_PASSWORD');
+const taskName = env('TASK_NAME', 'demo-ticker');
+const hostileName = env('HOSTILE_NAME', "<script>alert('cs')</script> ${appRoot}");
+const screenshot = env('SCREENSHOT', 'target/webconsole.png');
+const basic = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+
+let context;
+let profile;
+const dialogs = [];
+
+before(async () => {
+  profile = mkdtempSync(join(tmpdir(), 'cs-resources-chromium-'));
+  // A fresh profile (Playwright passes it to Chromium as --user-data-dir).
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: env('CHROMIUM', '/usr/bin/chromium'),
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    httpCredentials: { username: user, password },
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+async function login() {
+  const page = await context.newPage();
+  page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  const response = await page.goto(`${base}/resources`);
+  assert.equal(response.status(), 200);
+  return page;
+}
+
+/** The RunStates row whose name cell reads exactly `name`. */
+function runStateRow(page, name) {
+  return page.locator('#cs-runstates tbody tr').filter({
+    has: page.locator('td.cs-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+  });
+}
+
+test('a request without the password gets 401', async () => {
+  const r = await fetch(`${base}/resources`);
+  assert.equal(r.status, 401);
+  const wrong = await fetch(`${base}/resources.json`, { headers: { Authorization: 'Basic ' + Buffer.from(`${user}:x${password}`).toString('base64') } });
+  assert.equal(wrong.status, 401);
+});
+
+test('a POST without the anti-CSRF token is refused', async () => {
+  const r = await fetch(`${base}/resources`, {
+    method: 'POST',
+    headers: { Authorization: basic, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'action=cancel&id=1',
+  });
+  assert.equal(r.status, 403);
+  assert.match(await r.text(), /anti-CSRF token/);
+});
+
+test('a hostile task name shows as text and runs nothing', async () => {
+  const page = await login();
+  try {
+    const row = runStateRow(page, hostileName);
+    await row.first().waitFor();
+    assert.equal((await row.first().locator('td.cs-name').textContent()), hostileName);
+    assert.equal(await page.locator('#cs-resources-sections script').count(), 0);
+    // One refresh in place, and still text.
+    await page.waitForFunction(() => /updated/.test(document.getElementById('cs-resources-status').textContent),
+      null, { timeout: 30_000 });
+    assert.equal((await runStateRow(page, hostileName).first().locator('td.cs-name').textContent()), hostileName);
+    assert.deepEqual(dialogs, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('logged in, one sees a running task, cancels it and sees it end', async () => {
+  const page = await login();
+  try {
+    const row = runStateRow(page, taskName).first();
+    await row.waitFor();
+    assert.equal(await row.locator('td.cs-state').textContent(), 'RUNNING');
+    mkdirSync(dirname(screenshot), { recursive: true });
+    await page.screenshot({ path: screenshot, fullPage: true });
+    const id = await row.getAttribute('data-id');
+    await row.locator('button.cs-cancel').click();
+    // The page refreshes in place (no reload): the row ends cancelled, without its button.
+    const ended = page.locator(`#cs-runstates tr[data-id="${id}"] td.cs-state`);
+    await page.waitForFunction((rowId) => {
+      const cell = document.querySelector(`#cs-runstates tr[data-id="${rowId}"] td.cs-state`);
+      return cell && cell.textContent === 'CANCELLED';
+    }, id, { timeout: 30_000 });
+    assert.equal(await ended.textContent(), 'CANCELLED');
+    assert.equal(await page.locator(`#cs-runstates tr[data-id="${id}"] button`).count(), 0);
+    assert.match(await page.locator('#cs-resources-status').textContent(), /updated|cancelled/);
+  } finally {
+    await page.close();
+  }
+});
