@@ -7,7 +7,9 @@
 # karaf/target/karaf-test/, listening on loopback only, on free ports, and with no remote Maven
 # repository; adds the features repository by its mvn: URL and installs the feature; then, as an
 # admin and as a viewer: resources:runstates, resources:run, resources:cancel, scr:list, the
-# command ACL, and the JMX MBeans over the RMI connector. Karaf is stopped whatever happens.
+# command ACL, the JMX MBeans over the RMI connector, and feature cs-resources-webconsole's page
+# over HTTP (the admin cancels, the viewer sees no button and is refused). Karaf is stopped
+# whatever happens.
 #
 # Exit status 0 when every check passed. KARAF_TEST_KEEP=1 leaves Karaf running for a look
 # around (stop it with karaf/target/karaf-test/apache-karaf-*/bin/stop).
@@ -64,7 +66,7 @@ stage() { # file artifactId [classifier extension]
     fi
     install -D -m 644 "$file" "$repo/cs/resources/$artifact/$version/$name"
 }
-for a in resources-api resources-impl resources-shell; do
+for a in resources-api resources-impl resources-shell resources-webconsole; do
     stage "$root/$a/target/$a-$version.jar" "$a"
 done
 # A MultiOpen provider to list: the itests' provider bundle (a DS component that opens itself).
@@ -90,10 +92,10 @@ PY
 
 # ------------------------------------------------------------------------------- configure
 
-read -r ssh_port rmi_registry_port rmi_server_port < <(python3 - <<'PY'
+read -r ssh_port rmi_registry_port rmi_server_port http_port < <(python3 - <<'PY'
 import socket
 socks = []
-for _ in range(3):
+for _ in range(4):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     socks.append(s)
@@ -115,6 +117,11 @@ set_cfg "$etc/org.apache.karaf.management.cfg" rmiRegistryHost 127.0.0.1
 set_cfg "$etc/org.apache.karaf.management.cfg" rmiRegistryPort "$rmi_registry_port"
 set_cfg "$etc/org.apache.karaf.management.cfg" rmiServerHost 127.0.0.1
 set_cfg "$etc/org.apache.karaf.management.cfg" rmiServerPort "$rmi_server_port"
+# The HTTP service of the webconsole part (Pax Web), on loopback. Karaf's web console admits one
+# role; viewer lets both users in, and the Resources page tells them apart.
+set_cfg "$etc/org.ops4j.pax.web.cfg" org.osgi.service.http.port "$http_port"
+set_cfg "$etc/org.ops4j.pax.web.cfg" org.ops4j.pax.web.listening.addresses 127.0.0.1
+printf 'realm = karaf\nrole = viewer\n' > "$etc/org.apache.karaf.webconsole.cfg"
 # No remote repository: our staged artifacts first, then the local repository.
 python3 - "$etc/org.ops4j.pax.url.mvn.cfg" "$repo" "$m2" <<'PY'
 import re, sys
@@ -340,6 +347,47 @@ expect "the ticker ended cancelled" "^ *$ticker_id +karaf-ticker +CANCELLED "
 expect "the sleeper ended cancelled (interrupted)" '^ *[0-9]+ +karaf-sleeper +CANCELLED '
 as karaf 'resources:runstates'
 reject "nothing is left running" 'karaf-(ticker|sleeper)'
+
+# ------------------------------------------------------------------------ the Web Console page
+
+log "feature cs-resources-webconsole: the Resources page at http://127.0.0.1:$http_port/system/console/resources"
+as karaf 'feature:install cs-resources-webconsole' 'feature:list -i | grep cs-resources-webconsole' \
+    'resources:run karaf-web-admin { sleep 600000 }' 'resources:run karaf-web-viewer { sleep 600000 }'
+expect "feature cs-resources-webconsole is started" '^cs-resources-webconsole +\| [^|]+\| x +\| Started'
+web=http://127.0.0.1:$http_port/system/console
+page_ok() { [[ $(curl -s -o /dev/null -w '%{http_code}' -u karaf:karaf "$web/resources") == 200 ]]; }
+await 90 "the Resources page answers" page_ok
+ids=$(karaf karaf 'resources:runstates -p')
+admin_id=$(awk -F'\t' '$2 == "karaf-web-admin" { print $1 }' <<< "$ids")
+viewer_id=$(awk -F'\t' '$2 == "karaf-web-viewer" { print $1 }' <<< "$ids")
+web_get() { curl -s -c "$work/$1.cookies" -b "$work/$1.cookies" -u "$1:$1" "$web/$2"; }
+web_post() { curl -s -o /dev/null -w '%{http_code}' -c "$work/$1.cookies" -b "$work/$1.cookies" -u "$1:$1" -d "$2" "$web/resources"; }
+token_of() { sed -n 's/.*data-token="\([A-Za-z0-9_-]*\)".*/\1/p' <<< "$1" | head -n 1; }
+
+out=$(curl -s -o /dev/null -w '%{http_code}' "$web/resources")
+expect "the page needs a login" '^401$'
+page=$(web_get viewer resources)
+out=$page
+expect "the viewer sees the RunStates" ">karaf-web-viewer<"
+expect "the viewer sees the MultiOpens" 'cs\.resources\.impl\.TaskServiceComponent'
+reject "the viewer sees no cancel button" 'cs-cancel'
+out=$(web_post viewer "action=cancel&id=$viewer_id&token=$(token_of "$page")")
+expect "the viewer's POST, with its token, is refused" '^403$'
+out=$(web_get viewer resources.json)
+expect "resources.json tells the viewer it may not act" '"mayAct":false'
+
+page=$(web_get karaf resources)
+out=$page
+expect "the admin sees the task with a cancel button" "aria-label=\"cancel karaf-web-admin\""
+out=$(web_post karaf "action=cancel&id=$admin_id")
+expect "the admin's POST without the token is refused" '^403$'
+out=$(web_post karaf "action=cancel&id=$admin_id&token=$(token_of "$page")")
+expect "the admin cancels with the token" '^303$'
+web_ended() { karaf karaf 'resources:runstates -a -p' | grep -Eq "^$admin_id	karaf-web-admin	CANCELLED	"; }
+await 20 "the admin's task ended" web_ended
+as karaf 'resources:runstates'
+expect "the viewer's task still runs" "^ *$viewer_id +karaf-web-viewer +RUNNING "
+as karaf "resources:cancel $viewer_id"
 
 # ------------------------------------------------------------------------------------ log
 
