@@ -71,7 +71,7 @@ public final class Demo {
                     }
                 }
                 held.forEach(Pool.Lease::close);
-            }));
+            }).runState());
         }
     }
 

@@ -96,6 +96,22 @@ class WebConsoleIT {
         });
     }
 
+    /** A MultiOpen service of this bundle's, open: the page and the dumps list it. */
+    @org.junit.jupiter.api.BeforeEach
+    void registerAMultiOpen() {
+        cs.resources.MultiOpen shared = cs.resources.MultiOpen.of(new cs.resources.Openable() {
+            @Override
+            public void open() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        shared.open();
+        registered.add(context.registerService(cs.resources.MultiOpen.class, shared, null));
+    }
+
     @AfterEach
     void cleanUp() throws Exception {
         started.forEach(RunState::cancel);
@@ -131,7 +147,7 @@ class WebConsoleIT {
             assertThat(html).contains("<div id='content'>", ">Resources<", "id=\"cs-resources\"");
             assertThat(row(html, "cs-runstates", "data-id=\"" + rs.id() + "\""))
                     .contains(">it-page-task<", ">RUNNING<", ">cs.resources.impl<", "class=\"ui-button cs-cancel\"");
-            assertThat(html).contains("cs.resources.impl.TaskServiceComponent");
+            assertThat(html).contains("cs.resources.OpenableMultiOpen");
             String poolRow = row(html, "cs-pools", ">it-page-pool<");
             assertThat(poolRow).contains("<td class=\"cs-inUse cs-num\">1</td>", "<svg class=\"cs-chart\"");
             assertThat(html).contains("<script src=\"/system/console/resources.js\"></script>");
@@ -168,8 +184,8 @@ class WebConsoleIT {
             assertThat(((Number) p.get("inUse")).intValue()).isEqualTo(1);
             assertThat(((Number) p.get("created")).longValue()).isEqualTo(1);
             assertThat(p).containsKey("history");
-            Map<String, Object> taskService = find(json, "multiOpens", "className", "cs.resources.impl.TaskServiceComponent");
-            assertThat(taskService).containsEntry("phase", "OPEN").containsEntry("bundle", "cs.resources.impl");
+            Map<String, Object> shared = find(json, "multiOpens", "className", "cs.resources.OpenableMultiOpen");
+            assertThat(shared).containsEntry("phase", "OPEN").containsEntry("bundle", context.getBundle().getSymbolicName());
         } finally {
             lease.close();
         }
@@ -286,7 +302,7 @@ class WebConsoleIT {
         try {
             String text = Consoles.inventory(context, "cs.resources", "TEXT", TIMEOUT);
             assertThat(text).contains("RunStates (", "MultiOpens (", "Pools (", "it-inventory-task",
-                    "cs.resources.impl.TaskServiceComponent", "it-held", "lease of Pool[it-held] by thread \"",
+                    "cs.resources.OpenableMultiOpen", "it-held", "lease of Pool[it-held] by thread \"",
                     "at cs.resources.itest.web.WebConsoleIT.theInventoryPrinterDumps");
             Map<String, Object> parsed = new JSONParser(Consoles.inventory(context, "cs.resources", "JSON", TIMEOUT))
                     .getParsed();
@@ -336,7 +352,7 @@ class WebConsoleIT {
             while (r.sleep(Duration.ofSeconds(60))) {
                 // runs until cancelled
             }
-        });
+        }).runState();
         started.add(rs);
         assertThat(running.await(TIMEOUT, TimeUnit.MILLISECONDS)).as(name + " started").isTrue();
         return rs;
