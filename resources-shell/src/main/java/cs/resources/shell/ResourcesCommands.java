@@ -183,6 +183,7 @@ public final class ResourcesCommands {
         RunState rs;
         try {
             rs = tasks.submit(name, runState -> {
+                taskSession.bind(runState);
                 try {
                     do {
                         body.execute(taskSession.commands(), List.of(runState));

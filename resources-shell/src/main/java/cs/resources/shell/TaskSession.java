@@ -1,7 +1,14 @@
 package cs.resources.shell;
 
+import cs.resources.RunState;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -15,7 +22,21 @@ import org.apache.felix.service.command.CommandSession;
  * <ul>
  *   <li>In Karaf's console, a child of the caller's Karaf session (see {@link KarafConsole}):
  *       Karaf's commands find their Karaf session in it, which a plain Gogo session lacks.</li>
- *   <li>In the Felix Gogo shell, a child session from the {@link CommandProcessor}.</li>
+ *   <li>In the Felix Gogo shell (and the launcher's console), a new session from the
+ *       {@link CommandProcessor} with streams of its own:
+ *       <ul>
+ *         <li>its input is empty (end of file at once): a background task never reads the
+ *             keyboard, which the console is reading;</li>
+ *         <li>its output and error output write, a line at a time, to the caller's console
+ *             ({@link CommandSession#getConsole()}) without owning it. Gogo wraps a session's
+ *             streams in interruptible NIO channels, and an interrupted thread that writes through
+ *             one closes it, and the stream under it: sharing the caller's channels, as a child
+ *             session does, a cancelled task could close the console, even the JVM's file
+ *             descriptor 1. Here it closes only its own stream, which closes nothing;</li>
+ *         <li>once the task's RunState is cancelled ({@link #bind(RunState)}), its error output
+ *             is dropped: what a command says about being interrupted
+ *             ({@code sleep: java.lang.InterruptedException}) is the cancel's echo, not news.</li>
+ *       </ul></li>
  *   <li>Without either, the caller's own session.</li>
  * </ul>
  *
@@ -29,10 +50,17 @@ final class TaskSession implements AutoCloseable {
     private final CommandSession commands;
     private final AutoCloseable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The task's RunState once it runs (set once, by {@link #bind}). */
+    private final AtomicReference<RunState> runState;
 
     TaskSession(CommandSession commands, AutoCloseable onClose) {
+        this(commands, onClose, new AtomicReference<>());
+    }
+
+    private TaskSession(CommandSession commands, AutoCloseable onClose, AtomicReference<RunState> runState) {
         this.commands = commands;
         this.onClose = onClose;
+        this.runState = runState;
     }
 
     /**
@@ -54,11 +82,24 @@ final class TaskSession implements AutoCloseable {
             }
         }
         if (processor != null) {
-            CommandSession child = processor.createSession(caller);
+            PrintStream console = caller.getConsole();
+            AtomicReference<RunState> task = new AtomicReference<>();
+            BooleanSupplier cancelled = () -> task.get() != null && task.get().isCancelled();
+            CommandSession child = processor.createSession(InputStream.nullInputStream(),
+                    new PrintStream(new LineOutput(console, () -> false), true),
+                    new PrintStream(new LineOutput(console, cancelled), true));
             copyVariables(caller, child, name -> true);
-            return new TaskSession(child, child::close);
+            return new TaskSession(child, child::close, task);
         }
         return new TaskSession(caller, () -> { });
+    }
+
+    /**
+     * Tells the session which RunState its task runs under: once that is cancelled, the session's
+     * error output is dropped (sessions other than the Felix shell's ignore this).
+     */
+    void bind(RunState taskRunState) {
+        runState.set(taskRunState);
     }
 
     /** @return the Gogo session to run the closure in */
@@ -89,6 +130,75 @@ final class TaskSession implements AutoCloseable {
             if (!own.contains(name) && wanted.test(name)) {
                 to.put(name, from.get(name));
             }
+        }
+    }
+
+    /**
+     * Writes whole lines to a console it does not own: what it is given waits for its line's end
+     * (or a flush) and then goes to the console in one write, so that the lines of concurrent
+     * tasks do not mix. {@code close()} flushes and closes nothing. Thread-safe: {@link #line} is
+     * guarded by {@code this}; the console is written outside that lock.
+     */
+    static final class LineOutput extends OutputStream {
+        private final PrintStream console;
+        private final BooleanSupplier silenced;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LineOutput(PrintStream console, BooleanSupplier silenced) {
+            this.console = console;
+            this.silenced = silenced;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (silenced.getAsBoolean()) {
+                return;
+            }
+            int end = off + len;
+            int lastNewline = -1;
+            for (int i = end - 1; i >= off; i--) {
+                if (b[i] == '\n') {
+                    lastNewline = i;
+                    break;
+                }
+            }
+            byte[] whole;
+            synchronized (this) {
+                if (lastNewline < 0) {
+                    line.write(b, off, len);
+                    return;
+                }
+                line.write(b, off, lastNewline + 1 - off);
+                whole = line.toByteArray();
+                line.reset();
+                line.write(b, lastNewline + 1, end - lastNewline - 1);
+            }
+            console.write(whole, 0, whole.length);
+            console.flush();
+        }
+
+        @Override
+        public void flush() {
+            byte[] partial;
+            synchronized (this) {
+                partial = line.toByteArray();
+                line.reset();
+            }
+            if (partial.length > 0 && !silenced.getAsBoolean()) {
+                console.write(partial, 0, partial.length);
+            }
+            console.flush();
+        }
+
+        /** Flushes; the console stays open. */
+        @Override
+        public void close() {
+            flush();
         }
     }
 

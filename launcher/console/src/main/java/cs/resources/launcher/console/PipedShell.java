@@ -1,4 +1,4 @@
-package cs.resources.launcher;
+package cs.resources.launcher.console;
 
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
@@ -22,49 +22,45 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
 
 /**
- * The launcher's main thread when standard input is not a terminal: once every bundle has
- * started, runs the commands read from standard input in one Gogo session, then returns the exit
- * status, upon which the bnd launcher stops the framework and exits with it.
+ * The console when standard input or output is not a terminal: once every bundle has started,
+ * runs the commands read from standard input in one Gogo session, then returns the exit status.
  *
  * <p>Each line is a command line. A line that leaves a closure, string or bracket open is
- * continued by the next ones, as at the {@code g!} prompt. The session is set up as the console
- * bundle's profile sets up an interactive one. A command's non-null result is printed
- * as the Gogo shell prints it; a failing command prints {@code gogo: <exception class>: <message>}
- * on standard error and the next line runs. The status is 0 when every command line succeeded
- * and 1 otherwise. The commands' own standard input is empty: the script is the input.
+ * continued by the next ones, as at the {@code g!} prompt. A command's non-null result is printed
+ * as the Gogo shell prints it; a failing command prints what {@link Errors} says on standard
+ * error, and the next line runs. {@code exit [status]} ends the input there. The status is that
+ * of {@code exit}, or else 0 when every command line succeeded and 1 otherwise. The commands' own
+ * standard input is empty: the script is the input.
+ *
+ * <p>As in {@link Interactive}, no session owns standard output or error ({@link ShellSession}).
  */
 final class PipedShell implements Callable<Integer> {
-
-    /**
-     * What the console bundle's default profile gives an interactive session, less what needs a
-     * terminal: Gogo's commands first, the BundleContext's methods ({@code bundle 3},
-     * {@code bundles}) and System's ({@code getProperty java.version}) as commands.
-     */
-    private static final String[] SESSION_SETUP = {
-        "SCOPE = 'gogo:*'",
-        "addcommand context ${.context}",
-        "addcommand system (((${.context} getClass) getClassLoader) loadClass java.lang.System)",
-    };
 
     /** How long to wait for the framework to reach the highest start level of its bundles. */
     private static final long STARTUP_SECONDS = 60;
 
     private final BundleContext context;
+    private final CommandProcessor processor;
+    private final Activator.Setup setup;
     private final int finalStartLevel;
     private final CountDownLatch started = new CountDownLatch(1);
     private final FrameworkListener startListener;
+    private volatile Integer exitStatus;
+    private volatile boolean stopping;
+    private volatile Thread thread;
 
     /**
      * Must be made while the framework is still starting (from a bundle activator at a start
      * level below the highest), so that the final start level's event is not missed.
      */
-    PipedShell(BundleContext context) {
+    PipedShell(BundleContext context, CommandProcessor processor, Activator.Setup setup) {
         this.context = context;
+        this.processor = processor;
+        this.setup = setup;
         this.finalStartLevel = highestStartLevel(context);
         FrameworkStartLevel fsl = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
                 .adapt(FrameworkStartLevel.class);
@@ -76,53 +72,62 @@ final class PipedShell implements Callable<Integer> {
             }
         };
         context.addFrameworkListener(startListener);
+        if (fsl.getStartLevel() >= finalStartLevel) {
+            started.countDown();
+        }
+    }
+
+    /** {@code exit}: no further line runs; the launcher exits with {@code status}. */
+    void exit(int status) {
+        exitStatus = status;
+    }
+
+    /** The framework is stopping: no further line runs. */
+    void stop() {
+        stopping = true;
+        Thread running = thread;
+        if (running != null && running != Thread.currentThread()) {
+            running.interrupt();
+        }
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        thread = Thread.currentThread();
         // Not System.in, System.out and System.err: Gogo's runtime has replaced them with streams
         // that use the calling thread's session, which would be this session itself.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, Charset.defaultCharset());
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, Charset.defaultCharset());
         try {
             if (!started.await(STARTUP_SECONDS, TimeUnit.SECONDS)) {
-                err.println("gogo: the framework did not reach start level " + finalStartLevel + " in "
+                err.println("console: the framework did not reach start level " + finalStartLevel + " in "
                         + STARTUP_SECONDS + " s; running the commands anyway");
             }
         } finally {
             context.removeFrameworkListener(startListener);
         }
-        ServiceReference<CommandProcessor> ref = context.getServiceReference(CommandProcessor.class);
-        CommandProcessor processor = ref == null ? null : context.getService(ref);
-        if (processor == null) {
-            err.println("gogo: no Gogo CommandProcessor service; is org.apache.felix.gogo.runtime active?");
-            return 1;
-        }
-        try (CommandSession session = processor.createSession(InputStream.nullInputStream(), out, err)) {
-            for (String setup : SESSION_SETUP) {
-                try {
-                    session.execute(setup);
-                } catch (Exception e) {
-                    err.println("gogo: session setup: " + setup + ": " + e);
-                }
-            }
+        try (ShellSession shell = new ShellSession(processor, InputStream.nullInputStream(), out, err,
+                Charset.defaultCharset())) {
+            setup.run(shell.current(), err);
             BufferedReader in = new BufferedReader(
                     new InputStreamReader(new FileInputStream(FileDescriptor.in), Charset.defaultCharset()));
-            return runAll(session, in, out, err) ? 0 : 1;
+            boolean ok = runAll(shell, in, out, err);
+            Integer status = exitStatus;
+            return status != null ? status : ok ? 0 : 1;
         } catch (IOException e) {
-            err.println("gogo: cannot read standard input: " + e);
+            err.println("console: cannot read standard input: " + e.getMessage());
             return 1;
         } finally {
-            context.ungetService(ref);
+            thread = null;
         }
     }
 
-    /** Runs every command line of {@code in}; true if none failed. */
-    static boolean runAll(CommandSession session, BufferedReader in, PrintStream out, PrintStream err)
+    /** Runs every command line of {@code in} until its end or {@code exit}; true if none failed. */
+    private boolean runAll(ShellSession shell, BufferedReader in, PrintStream out, PrintStream err)
             throws IOException {
         boolean ok = true;
         StringBuilder program = new StringBuilder();
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
+        for (String line = in.readLine(); line != null && !done(); line = in.readLine()) {
             if (program.length() > 0) {
                 program.append('\n');
             }
@@ -130,19 +135,23 @@ final class PipedShell implements Callable<Integer> {
             if (incomplete(program)) {
                 continue;
             }
-            ok &= runOne(session, program.toString(), out, err);
+            ok &= runOne(shell.current(), program.toString(), out, err);
             program.setLength(0);
         }
-        if (!program.toString().isBlank()) {
+        if (!done() && !program.toString().isBlank()) {
             // Run it anyway: the parser's error says what is missing.
-            ok &= runOne(session, program.toString(), out, err);
+            ok &= runOne(shell.current(), program.toString(), out, err);
         }
         out.flush();
         err.flush();
         return ok;
     }
 
-    private static boolean runOne(CommandSession session, String program, PrintStream out, PrintStream err) {
+    private boolean done() {
+        return stopping || exitStatus != null;
+    }
+
+    private boolean runOne(CommandSession session, String program, PrintStream out, PrintStream err) {
         try {
             Object result = session.execute(program);
             session.put("_", result);
@@ -153,7 +162,7 @@ final class PipedShell implements Callable<Integer> {
         } catch (Exception e) {
             session.put("exception", e);
             out.flush();
-            err.println("gogo: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            err.println(Errors.describe(e, program, session, processor));
             return false;
         }
     }

@@ -1,0 +1,192 @@
+package cs.resources.launcher;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.Charset;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * {@code java -jar launcher.jar}: starts Apache Felix with the bundles the jar carries
+ * ({@link EmbeddedBundles}), FileInstall watching a folder, and the console; runs the console in
+ * the main thread; stops the framework when the console ends and exits with its status.
+ *
+ * <p>Framework properties: the launcher's defaults, then the options' ({@link Options}), then
+ * any {@code -D} system property of the same name. Every other framework property a bundle asks
+ * for falls back to the system properties, as Felix does.
+ *
+ * <p>Exit status: the console's (0, or 1 when a piped command failed, or {@code exit}'s); 1 when
+ * the framework cannot start; 2 for a bad command line.
+ */
+public final class Main {
+
+    /** The console bundle's framework property (cs.resources.launcher.console's Activator.MODE). */
+    static final String CONSOLE_MODE = "cs.resources.launcher.console";
+    /** The console's body service property (Activator.MAIN_THREAD). */
+    static final String MAIN_THREAD = "main.thread";
+    /** Framework property: the log file (shown in the console's banner). */
+    static final String LOG_FILE = "cs.resources.launcher.logfile";
+    /** How long the framework may take to stop before the launcher exits anyway. */
+    private static final long STOP_MILLIS = 30_000;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // Before anything can replace System.out and System.err (Gogo's runtime does).
+        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true, Charset.defaultCharset());
+        PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true, Charset.defaultCharset());
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            stderr.println("launcher: " + e.getMessage());
+            stderr.print(Options.usage());
+            System.exit(2);
+            return;
+        }
+        if (options.help) {
+            stdout.print(Options.usage());
+            System.exit(0);
+            return;
+        }
+        int status;
+        try {
+            status = run(options, stderr);
+        } catch (Exception e) {
+            stderr.println("launcher: " + e.getMessage());
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    private static int run(Options options, PrintStream stderr) throws Exception {
+        boolean fresh = options.storage == null;
+        Path storage = fresh ? Files.createTempDirectory("cs-resources-launcher-")
+                : Files.createDirectories(options.storage).toAbsolutePath();
+        Path log = storage.resolve("launcher.log");
+        Logs.ConsoleHandler console = Logs.configure(log, stderr);
+
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(BundleGroup.FINAL_START_LEVEL));
+        props.put("felix.log.level", "1");
+        props.put(CONSOLE_MODE, System.console() != null ? "interactive" : "piped");
+        props.put(LOG_FILE, log.toString());
+        if (options.load != null) {
+            Path load = Files.createDirectories(options.load).toAbsolutePath();
+            props.put("felix.fileinstall.dir", load.toString());
+            props.put("felix.fileinstall.noInitialDelay", "true"); // the first scan before the console starts
+            props.put("felix.fileinstall.poll", "1000");
+            props.put("felix.fileinstall.log.default", "jul");
+            props.put("felix.fileinstall.log.level", "3");
+        }
+        props.putAll(options.properties);
+        for (Map.Entry<String, String> e : props.entrySet()) {
+            String override = System.getProperty(e.getKey());
+            if (override != null) {
+                e.setValue(override);
+            }
+        }
+
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Main.class.getClassLoader())
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
+        Framework framework = factory.newFramework(props);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop(framework);
+            console.close();
+            if (fresh) {
+                deleteTree(storage);
+            }
+        }, "cs.resources launcher shutdown"));
+
+        framework.init();
+        BundleContext context = framework.getBundleContext();
+        console.useConsoleOf(context);
+        List<BundleGroup> groups = new ArrayList<>();
+        options.groups.forEach(g -> groups.add(BundleGroup.named(g)));
+        new EmbeddedBundles(source()).synchronize(context, groups, storage);
+        framework.start();
+
+        ServiceTracker<Callable<?>, Callable<?>> bodies = new ServiceTracker<>(context,
+                context.createFilter("(&(objectClass=java.util.concurrent.Callable)(" + MAIN_THREAD + "=true))"), null);
+        bodies.open();
+        try {
+            // The console registers it while the framework starts; a launcher without one runs
+            // until the framework is stopped from inside.
+            Callable<?> body = bodies.waitForService(5_000);
+            if (body == null) {
+                framework.waitForStop(0);
+                return 0;
+            }
+            Object result = body.call();
+            return result instanceof Integer i ? i : 0;
+        } finally {
+            bodies.close();
+            stop(framework);
+        }
+    }
+
+    /** Stops the framework, if it runs, and waits for it (bounded). */
+    static void stop(Framework framework) {
+        try {
+            if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                framework.stop();
+            }
+            FrameworkEvent event = framework.waitForStop(STOP_MILLIS);
+            if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
+                System.err.println("launcher: the framework did not stop in " + STOP_MILLIS / 1000 + " s");
+            }
+        } catch (BundleException e) {
+            System.err.println("launcher: stopping the framework: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return the launcher's jar (or, run from classes, their folder), which carries the bundles */
+    private static Path source() throws URISyntaxException {
+        return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+
+    private static void deleteTree(Path root) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // a temporary folder: the system cleans it eventually
+        }
+    }
+}
