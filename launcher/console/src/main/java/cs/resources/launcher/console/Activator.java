@@ -23,6 +23,7 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationListener;
 
 /**
  * The launcher's console: {@code g!} in a terminal ({@link Interactive}), or the commands read
@@ -78,6 +79,7 @@ public final class Activator implements BundleActivator {
     private Interactive interactive;
     private PipedShell piped;
     private ServiceRegistration<?> commands;
+    private ServiceRegistration<?> configurations;
     private ServiceRegistration<?> body;
     private ServiceRegistration<?> logSink;
 
@@ -137,18 +139,20 @@ public final class Activator implements BundleActivator {
         props.put(CommandProcessor.COMMAND_SCOPE, ConsoleCommands.SCOPE);
         props.put(CommandProcessor.COMMAND_FUNCTION, ConsoleCommands.FUNCTIONS);
         commands = context.registerService(ConsoleCommands.class, own, props);
+        configurations = context.registerService(ConfigurationListener.class,
+                new ConsoleConfigurations(context, processorRef.getBundle().getLocation()), null);
         logSink = context.registerService(Consumer.class, log, single(LOG_SINK));
         body = context.registerService(Callable.class, main, single(MAIN_THREAD));
     }
 
     @Override
     public void stop(BundleContext context) {
-        for (ServiceRegistration<?> r : new ServiceRegistration<?>[] {body, logSink, commands}) {
+        for (ServiceRegistration<?> r : new ServiceRegistration<?>[] {body, logSink, commands, configurations}) {
             if (r != null) {
                 r.unregister();
             }
         }
-        body = logSink = commands = null;
+        body = logSink = commands = configurations = null;
         if (interactive != null) {
             interactive.stop();
             interactive = null;
