@@ -63,7 +63,8 @@ final class Errors {
 
     private static boolean plain(Throwable e) {
         return e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                || e instanceof UnsupportedOperationException || e instanceof SyntaxError || e instanceof EOFError;
+                || e instanceof UnsupportedOperationException || e instanceof SyntaxError || e instanceof EOFError
+                || e instanceof java.io.EOFException; // Gogo's parser: "unexpected eof found in the middle of ..."
     }
 
     /**

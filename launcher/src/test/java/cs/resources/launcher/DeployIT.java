@@ -1,0 +1,147 @@
+package cs.resources.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher as a distribution people deploy into: the {@code load/} folder (FileInstall),
+ * configuration files, configurations made at the console, a storage kept between runs, and no
+ * network port. The bundles deployed are the itests' provider (a MultiOpen component) and
+ * consumer (which holds it open and publishes two RunStates).
+ */
+class DeployIT {
+
+    /** Waits, in Gogo, until leak detection is on (a bounded wait: the test's exit timeout). */
+    private static final String AWAIT_LEAK_DETECTION = """
+            each ($.context bundles) { if { ($it symbolicName) equals cs.resources.api } { api = $it } }
+            addcommand leaks ($api loadClass cs.resources.LeakDetection)
+            while { not { leaks:isEnabled } } { sleep 1 }
+            echo leak detection on
+            """;
+
+    @TempDir
+    Path dir;
+
+    private static Path testBundle(String name) {
+        Path p = Path.of(System.getProperty("test.bundles", "target/test-bundles"), name + ".jar");
+        assertThat(p).as("a test bundle; run through mvn verify").isRegularFile();
+        return p;
+    }
+
+    @Test
+    void bundlesAndConfigurationFilesInLoadAreDeployedAtStart() throws Exception {
+        Path load = Files.createDirectories(dir.resolve("load"));
+        Files.copy(testBundle("provider"), load.resolve("provider.jar"));
+        Files.copy(testBundle("consumer"), load.resolve("consumer.jar"));
+        Files.writeString(load.resolve("cs.resources.leaks.cfg"), "enabled=true\n");
+
+        Launch.Run run = Launch.piped(dir, AWAIT_LEAK_DETECTION + """
+                lb -s
+                resources:opens -p
+                resources:runstates -p
+                """);
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("leak detection on")
+                .containsPattern("Active\\s*\\|\\s*1\\|cs.resources.itest.provider")
+                .containsPattern("Active\\s*\\|\\s*1\\|cs.resources.itest.consumer")
+                .contains("\tcs.resources.itest.provider.SharedResource\tcs.resources.itest.provider\t")
+                .contains("\tconsumer-worker-1\tRUNNING\t");
+        assertThat(Launch.quiet(run.err())).as("standard error").isEmpty();
+    }
+
+    @Test
+    void aConfigurationMadeAtTheConsoleReachesItsComponent() throws Exception {
+        Launch.Run run = Launch.piped(dir, """
+                c = cm:getconfiguration cs.resources.leaks
+                $c update (new java.util.Hashtable [enabled=true])
+                """ + AWAIT_LEAK_DETECTION, "--no-load");
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("leak detection on");
+    }
+
+    @Test
+    void bundlesComeUpdateAndGoAsTheirFilesDo() throws Exception {
+        Path load = Files.createDirectories(dir.resolve("load"));
+        try (PipedSession launcher = new PipedSession(dir)) {
+            assertThat(launcher.run("lb -s")).noneMatch(l -> l.contains("cs.resources.itest.provider"));
+
+            Files.copy(testBundle("provider"), load.resolve("provider.jar"));
+            launcher.runUntil("lb -s", out -> out.stream().anyMatch(
+                    l -> l.matches(".*Active\\s*\\|\\s*1\\|cs.resources.itest.provider.*")));
+
+            Files.delete(load.resolve("provider.jar"));
+            launcher.runUntil("lb -s", out -> out.stream().noneMatch(l -> l.contains("cs.resources.itest.provider")));
+            assertThat(launcher.finish()).isZero();
+        }
+    }
+
+    @Test
+    void keepKeepsWhatWasInstalledAndConfiguredAndTheDefaultStartIsFresh() throws Exception {
+        String provider = testBundle("provider").toUri().toString();
+        Launch.Run first = Launch.piped(dir, "start " + provider + "\n"
+                + "(cm:getconfiguration cs.resources.tasks) update (new java.util.Hashtable [threads=2])\n",
+                "--keep", "--no-load");
+        assertThat(first.status()).as(first.toString()).isZero();
+        assertThat(dir.resolve(Options.DEFAULT_STORAGE)).isDirectory();
+
+        Launch.Run second = Launch.piped(dir, "lb -s\nt = ((cm:getconfiguration cs.resources.tasks) properties) get threads\necho threads=$t\n",
+                "--keep", "--no-load");
+        assertThat(second.status()).as(second.toString()).isZero();
+        assertThat(second.out()).containsPattern("Active\\s*\\|\\s*1\\|cs.resources.itest.provider")
+                .contains("threads=2");
+
+        Launch.Run fresh = Launch.piped(dir, "lb -s\n", "--no-load");
+        assertThat(fresh.status()).as(fresh.toString()).isZero();
+        assertThat(fresh.out()).contains("cs.resources.impl").doesNotContain("cs.resources.itest.provider");
+    }
+
+    /** Without options the launcher listens on no port, TCP or UDP (no remote shell, no HTTP). */
+    @Test
+    void opensNoNetworkPort() throws Exception {
+        try (PipedSession launcher = new PipedSession(dir)) {
+            launcher.run("resources:runstates");
+            Set<String> sockets = socketInodes(launcher.pid());
+            for (String table : List.of("tcp", "tcp6", "udp", "udp6")) {
+                Path file = Path.of("/proc", Long.toString(launcher.pid()), "net", table);
+                if (!Files.isReadable(file)) {
+                    continue;
+                }
+                for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+                    String[] f = line.trim().split("\\s+");
+                    boolean listening = table.startsWith("udp") || "0A".equals(f[3]);
+                    assertThat(listening && sockets.contains(f[9])).as("a listening socket of the launcher: " + line)
+                            .isFalse();
+                }
+            }
+            assertThat(launcher.finish()).isZero();
+        }
+    }
+
+    /** The inodes of the sockets the process has open, from {@code /proc/PID/fd}. */
+    private static Set<String> socketInodes(long pid) throws IOException {
+        Set<String> inodes = new HashSet<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            }
+        }
+        return inodes;
+    }
+}
