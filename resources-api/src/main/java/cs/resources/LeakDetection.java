@@ -315,7 +315,15 @@ public final class LeakDetection {
     public record Holder(long sequence, String resource, String kind, String thread, Instant since,
             List<StackTraceElement> stack) {
 
-        /** @throws NullPointerException if a reference argument is null */
+        /**
+         * @param sequence unique, increasing: the order in which holders were recorded
+         * @param resource what is held: the class and identity of the MultiOpen, or the pool's name
+         * @param kind {@code "open"} or {@code "lease"}
+         * @param thread the name of the thread that opened or leased
+         * @param since when
+         * @param stack the stack of the call, from the caller of {@code open()} or {@code instance()}
+         * @throws NullPointerException if a reference argument is null
+         */
         public Holder {
             Objects.requireNonNull(resource, "resource");
             Objects.requireNonNull(kind, "kind");
@@ -344,7 +352,11 @@ public final class LeakDetection {
      */
     public record Leak(String resource, List<Holder> holders) {
 
-        /** @throws NullPointerException if an argument is null */
+        /**
+         * @param resource what was held
+         * @param holders the opens or leases that were never closed
+         * @throws NullPointerException if an argument is null
+         */
         public Leak {
             Objects.requireNonNull(resource, "resource");
             holders = List.copyOf(holders);

@@ -38,8 +38,8 @@ final class Launch {
         Path jar = Path.of(System.getProperty("launcher.jar", "target/launcher.jar")).toAbsolutePath();
         assertThat(jar).as("the executable jar; run through mvn verify").isRegularFile();
         List<String> command = new ArrayList<>();
-        command.add(System.getProperty("launcher.java",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        String java = System.getProperty("launcher.java", "").strip();
+        command.add(java.isEmpty() ? Path.of(System.getProperty("java.home"), "bin", "java").toString() : java);
         String options = System.getProperty("launcher.java.options", "").strip();
         if (!options.isEmpty()) {
             command.addAll(Arrays.asList(options.split("\\s+")));

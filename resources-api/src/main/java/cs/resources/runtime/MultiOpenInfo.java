@@ -51,13 +51,32 @@ public record MultiOpenInfo(long serviceId, String className, long bundleId, Str
      * @param opens how many opens it holds
      */
     public record ConsumerOpens(long bundleId, String bundle, int opens) {
-        /** @throws NullPointerException if {@code bundle} is null */
+        /**
+         * @param bundleId the consumer's bundle id
+         * @param bundle its symbolic name
+         * @param opens how many opens it holds
+         * @throws NullPointerException if {@code bundle} is null
+         */
         public ConsumerOpens {
             Objects.requireNonNull(bundle, "bundle");
         }
     }
 
-    /** @throws NullPointerException if a reference argument but {@code lastStartupFailure} is null */
+    /**
+     * @param serviceId the service's {@code service.id}
+     * @param className the class of the shared object, or for an unused service its component name
+     *     or first interface
+     * @param bundleId the id of the bundle that registered it
+     * @param bundle that bundle's symbolic name
+     * @param openCount {@link cs.resources.MultiOpen#openCount()}
+     * @param phase from {@link cs.resources.MultiOpen#isOpen()} and {@link cs.resources.MultiOpen#isClosed()}
+     * @param interfaces the interfaces the service is registered under
+     * @param consumers the bundles holding opens through their own views
+     * @param registered false once the service is unregistered while opens are held
+     * @param retired whether the provider retired it
+     * @param lastStartupFailure what the last startup threw, or null
+     * @throws NullPointerException if a reference argument but {@code lastStartupFailure} is null
+     */
     public MultiOpenInfo {
         Objects.requireNonNull(className, "className");
         Objects.requireNonNull(bundle, "bundle");

@@ -16,7 +16,16 @@ import java.util.Objects;
  */
 public record PoolInfo(long serviceId, String name, long bundleId, String bundle, int maxSize, boolean closed, Pool.Stats stats) {
 
-    /** @throws NullPointerException if a reference argument is null */
+    /**
+     * @param serviceId the service's {@code service.id}
+     * @param name {@link Pool#name()}
+     * @param bundleId the id of the bundle that registered it
+     * @param bundle that bundle's symbolic name
+     * @param maxSize {@link Pool#maxSize()} (0: no idle bound)
+     * @param closed {@link Pool#isClosed()}
+     * @param stats {@link Pool#stats()}
+     * @throws NullPointerException if a reference argument is null
+     */
     public PoolInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bundle, "bundle");

@@ -31,6 +31,14 @@ public record RunStateInfo(long id, String name, RunState.State state, long bund
     }
 
     /**
+     * @param id {@link RunState#id()}
+     * @param name {@link RunState#name()}, as given (may hold any character: escape it to print it)
+     * @param state {@link RunState#state()}
+     * @param bundleId the id of the bundle that registered it
+     * @param bundle that bundle's symbolic name
+     * @param startTime when it last started; null if it never did
+     * @param runTime {@link RunState#runTime()}
+     * @param source how it came to be tracked
      * @throws NullPointerException if any argument but {@code startTime} is null
      */
     public RunStateInfo {
