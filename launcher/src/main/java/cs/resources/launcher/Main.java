@@ -91,7 +91,7 @@ public final class Main {
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
         props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(BundleGroup.FINAL_START_LEVEL));
         props.put("felix.log.level", "1");
-        props.put(CONSOLE_MODE, System.console() != null ? "interactive" : "piped");
+        props.put(CONSOLE_MODE, terminal() ? "interactive" : "piped");
         props.put(LOG_FILE, log.toString());
         if (options.load != null) {
             Path load = Files.createDirectories(options.load).toAbsolutePath();
@@ -145,6 +145,25 @@ public final class Main {
         } finally {
             bodies.close();
             stop(framework);
+        }
+    }
+
+    /**
+     * @return whether standard input and output are a terminal. {@code System.console()} says so
+     *     up to Java 21; from Java 22 it returns a console for redirected streams too, and
+     *     {@code Console.isTerminal()} (looked up: the launcher compiles for 17) tells.
+     */
+    static boolean terminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException before22) {
+            return true;
+        } catch (ReflectiveOperationException e) {
+            return true;
         }
     }
 
