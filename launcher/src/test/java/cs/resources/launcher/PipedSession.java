@@ -106,12 +106,18 @@ final class PipedSession implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Closes the input and, if the launcher does not exit then, kills it. */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         stdin.close();
-        if (!process.waitFor(Launch.EXIT_WITHIN_SECONDS, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor();
+        try {
+            if (!process.waitFor(Launch.EXIT_WITHIN_SECONDS, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }
