@@ -291,7 +291,13 @@ public final class MultiOpenServices {
      * @param holders where they were made, as {@link LeakDetection} recorded it (empty while off)
      */
     public record BundleOpens(long bundleId, String bundle, int opens, List<LeakDetection.Holder> holders) {
-        /** @throws NullPointerException if a reference argument is null */
+        /**
+         * @param bundleId the bundle's id
+         * @param bundle its symbolic name
+         * @param opens how many it holds
+         * @param holders where they were made
+         * @throws NullPointerException if a reference argument is null
+         */
         public BundleOpens {
             Objects.requireNonNull(bundle, "bundle");
             holders = List.copyOf(holders);
