@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -186,5 +188,66 @@ class BadInputTest {
         assertThatThrownBy(() -> rs.call(null)).isInstanceOf(NullPointerException.class).hasMessage("body");
         assertThatThrownBy(() -> new RunState("x", (Clock) null)).isInstanceOf(NullPointerException.class).hasMessage("clock");
         assertThat(rs.state()).as("nothing started").isEqualTo(RunState.State.PENDING);
+    }
+
+    @Test
+    void runStateProgressOutOfRange() {
+        RunState rs = new RunState("rs");
+        rs.setTotal(10);
+        rs.advance(6);
+        assertThatThrownBy(() -> rs.setTotal(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("setTotal(-1) on " + rs + ": negative total");
+        assertThatThrownBy(() -> rs.setTotal(5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("setTotal(5) on " + rs + ": below the done count 6");
+        assertThatThrownBy(() -> rs.advance(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("advance(-1) on " + rs + ": negative count");
+        assertThatThrownBy(() -> rs.advance(5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("advance(5) on " + rs + ": the done count would be 11, above the total 10");
+        assertThatThrownBy(() -> rs.setDone(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("setDone(-1) on " + rs + ": negative count");
+        assertThatThrownBy(() -> rs.setDone(11)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("setDone(11) on " + rs + ": above the total 10");
+        assertThat(rs.progress()).as("nothing changed").isEqualTo(new RunState.Progress(6, 10, ""));
+    }
+
+    @Test
+    void runStateNullMessagePollOrItems() {
+        RunState rs = new RunState("rs");
+        assertThatThrownBy(() -> rs.setMessage(null)).isInstanceOf(NullPointerException.class).hasMessage("message");
+        assertThatThrownBy(() -> new RunState("x", (BooleanSupplier) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("cancelPoll");
+        assertThatThrownBy(() -> rs.untilCancelled((Iterable<?>) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("items");
+        assertThatThrownBy(() -> rs.untilCancelled((Stream<?>) null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("items");
+        assertThat(rs.progress()).isEqualTo(new RunState.Progress(0, 0, ""));
+    }
+
+    @Test
+    void runStatePauseWhenNotRunningOrCancelledAndResumeWhenNotPaused() {
+        RunState rs = new RunState("rs");
+        assertThatThrownBy(rs::pause).isInstanceOf(IllegalStateException.class)
+                .hasMessage("pause() of " + rs + ": it is not running");
+        assertThat(rs.state()).isEqualTo(RunState.State.PENDING);
+        rs.start();
+        rs.resume(); // not paused: a documented no-op
+        assertThat(rs.state()).isEqualTo(RunState.State.RUNNING);
+        rs.cancel();
+        assertThatThrownBy(rs::pause).isInstanceOf(IllegalStateException.class)
+                .hasMessage("pause() of " + rs + ": it is cancelled (stopping)");
+        assertThat(rs.state()).isEqualTo(RunState.State.STOPPING);
+    }
+
+    @Test
+    void runStateOwnAncestorIsImpossible() {
+        // child(name) is the only way to a parent, and it links a RunState it makes itself; no
+        // method or constructor takes a RunState to adopt, so there is nothing to reject.
+        RunState rs = new RunState("rs");
+        RunState child = rs.child("child");
+        assertThat(child).isNotSameAs(rs);
+        assertThat(child.parent()).containsSame(rs);
+        assertThat(rs.parent()).isEmpty();
+        assertThat(java.util.Arrays.stream(RunState.class.getMethods()).flatMap(m -> java.util.Arrays.stream(m.getParameterTypes())))
+                .doesNotContain(RunState.class);
     }
 }

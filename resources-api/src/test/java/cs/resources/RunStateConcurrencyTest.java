@@ -1,10 +1,12 @@
 package cs.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -285,5 +287,216 @@ class RunStateConcurrencyTest {
             }
         });
         assertThat(ids).hasSize(THREADS * perThread);
+    }
+
+    // -------------------------------------------------------------------------- second round
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void pauseAndResumeRacingCancelLoseNoWakeupAndLeaveNoPause() throws Exception {
+        for (int trial = 0; trial < 100; trial++) {
+            RunState rs = new RunState("pausable").start();
+            rs.pause();
+            AtomicInteger waits = new AtomicInteger();
+            ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+            int cancelAfter = ThreadLocalRandom.current().nextInt(500);
+            runTogether(THREADS, index -> {
+                if (index == 0) {
+                    for (int i = 0; i < cancelAfter; i++) {
+                        Thread.onSpinWait();
+                    }
+                    rs.cancel();
+                } else if (index < 3) {
+                    // Togglers: pause and resume until the cancel refuses the pause.
+                    for (int i = 0; i < 10_000; i++) {
+                        try {
+                            rs.pause();
+                        } catch (IllegalStateException e) {
+                            if (!rs.isCancelled()) {
+                                violations.add("pause refused while not cancelled: " + e.getMessage());
+                            }
+                            return;
+                        }
+                        if (rs.state() == RunState.State.PAUSED && rs.isCancelled()) {
+                            violations.add("PAUSED and cancelled at once");
+                        }
+                        rs.resume();
+                    }
+                } else {
+                    // Waiters: wait out every pause until cancelled; a lost wakeup hangs here.
+                    while (!rs.isCancelled()) {
+                        rs.waitWhilePaused();
+                        waits.incrementAndGet();
+                    }
+                }
+            });
+            assertThat(violations).as("trial %d", trial).isEmpty();
+            assertThat(rs.state()).isEqualTo(RunState.State.STOPPING);
+            assertThat(rs.isPaused()).as("a pause that came after the cancel").isFalse();
+            assertThatThrownBy(rs::pause).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void childrenMadeWhileTheParentIsCancelledAreAllCancelled() throws Exception {
+        for (int trial = 0; trial < 50; trial++) {
+            RunState parent = new RunState("parent").start();
+            Queue<RunState> made = new ConcurrentLinkedQueue<>();
+            int cancelAfter = ThreadLocalRandom.current().nextInt(200);
+            runTogether(THREADS, index -> {
+                if (index == 0) {
+                    for (int i = 0; i < cancelAfter; i++) {
+                        made.add(parent.child("early-" + i));
+                    }
+                    parent.cancel();
+                    return;
+                }
+                for (int i = 0; i < 200; i++) {
+                    RunState child = parent.child("child-" + index + "-" + i);
+                    if (i % 2 == 0) {
+                        child.start();
+                    }
+                    made.add(child);
+                }
+            });
+            List<RunState> notCancelled = made.stream().filter(c -> !c.isCancelled()).toList();
+            assertThat(notCancelled).as("trial %d: children that missed the cancel", trial).isEmpty();
+            assertThat(parent.children()).as("every child is live, so listed").hasSize(made.size());
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void childrenStartingAndStoppingWhileTheParentCancelsEndUpCancelled() throws Exception {
+        for (int trial = 0; trial < 50; trial++) {
+            RunState parent = new RunState("parent").start();
+            List<RunState> children = new ArrayList<>();
+            for (int i = 1; i < THREADS; i++) {
+                children.add(parent.child("cycling-" + i));
+            }
+            int cancelAfter = ThreadLocalRandom.current().nextInt(2_000);
+            runTogether(THREADS, index -> {
+                if (index == 0) {
+                    for (int i = 0; i < cancelAfter; i++) {
+                        Thread.onSpinWait();
+                    }
+                    parent.cancel();
+                    return;
+                }
+                RunState child = children.get(index - 1);
+                for (int i = 0; i < 300; i++) {
+                    child.start();
+                    child.stop();
+                }
+                child.start(); // before or after the cancel: either way it must end up cancelled
+            });
+            for (RunState child : children) {
+                assertThat(child.state()).as("trial %d, %s", trial, child).isEqualTo(RunState.State.STOPPING);
+            }
+            assertThat(parent.children()).containsExactlyElementsOf(children);
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void progressReadWhileWrittenLosesNoCountAndIsAlwaysConsistent() throws Exception {
+        int writers = THREADS / 2;
+        int perWriter = 20_000;
+        long high = (long) writers * perWriter;
+        RunState rs = new RunState("progress").start();
+        rs.setTotal(high);
+        AtomicInteger writersDone = new AtomicInteger();
+        ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        AtomicInteger refused = new AtomicInteger();
+        runTogether(THREADS, index -> {
+            if (index < writers) {
+                // Writers: each adds perWriter, retrying what a low total refused.
+                for (int mine = 0; mine < perWriter; ) {
+                    try {
+                        rs.advance(1);
+                        mine++;
+                    } catch (IllegalArgumentException e) {
+                        refused.incrementAndGet();
+                        Thread.onSpinWait();
+                    }
+                }
+                writersDone.incrementAndGet();
+            } else if (index == writers) {
+                // Lowers the total to just above the count, then raises it again.
+                while (writersDone.get() < writers) {
+                    long d = rs.progress().done();
+                    try {
+                        rs.setTotal(d + 2);
+                        // Hold the low total until the writers reach it (or a while), so they hit it.
+                        for (int spins = 0; spins < 10_000 && rs.progress().done() < d + 2; spins++) {
+                            Thread.onSpinWait();
+                        }
+                    } catch (IllegalArgumentException e) {
+                        // the count moved past d + 2 first: refused, and changed nothing
+                    }
+                    rs.setTotal(high);
+                }
+            } else {
+                // Readers: the pair is consistent and the count never goes back.
+                long last = 0;
+                while (writersDone.get() < writers) {
+                    RunState.Progress p = rs.progress();
+                    if (p.total() != 0 && p.done() > p.total()) {
+                        violations.add("done above total: " + p);
+                    }
+                    if (p.done() < last) {
+                        violations.add("the count went back from " + last + " to " + p.done());
+                    }
+                    last = p.done();
+                }
+            }
+        });
+        assertThat(violations).isEmpty();
+        assertThat(rs.progress()).isEqualTo(new RunState.Progress(high, high, ""));
+        assertThatThrownBy(() -> rs.advance(1)).isInstanceOf(IllegalArgumentException.class);
+        System.out.println("progress contention: " + refused.get() + " advances refused by a lowered total, retried");
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aCancelPollCancelsOnceUnderContention() throws Exception {
+        for (int trial = 0; trial < 200; trial++) {
+            AtomicBoolean stop = new AtomicBoolean();
+            RunState rs = new RunState("polled", stop::get).start();
+            AtomicInteger cancels = new AtomicInteger();
+            rs.onCancel(r -> cancels.incrementAndGet());
+            int flipAfter = ThreadLocalRandom.current().nextInt(200);
+            runTogether(THREADS, index -> {
+                if (index == 0) {
+                    for (int i = 0; i < flipAfter; i++) {
+                        Thread.onSpinWait();
+                    }
+                    stop.set(true);
+                }
+                while (!rs.isCancelled()) {
+                    Thread.onSpinWait();
+                }
+            });
+            assertThat(cancels).as("trial %d", trial).hasValue(1);
+            assertThat(rs.state()).isEqualTo(RunState.State.STOPPING);
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void currentDoesNotLeakToTheNextTaskOfAPooledThread() throws Exception {
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            RunState failing = new RunState("failing");
+            Future<?> first = single.submit(() -> failing.run(() -> {
+                throw new IllegalStateException("body failed");
+            }));
+            assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
+            assertThat(single.submit(RunState::current).get(5, TimeUnit.SECONDS)).isEmpty();
+        } finally {
+            single.shutdownNow();
+            assertThat(single.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        }
     }
 }

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.lang.reflect.Method;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,24 +16,37 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -127,7 +144,7 @@ class RunStateTest {
 
         @Test
         void nullClockIsRejected() {
-            assertThatThrownBy(() -> new RunState("x", null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> new RunState("x", (Clock) null)).isInstanceOf(NullPointerException.class);
         }
 
         @Test
@@ -850,11 +867,49 @@ class RunStateTest {
         }
 
         @Test
-        void runClearsAnEarlierCancel() {
+        void runHonoursAnEarlierCancel() {
             rs.cancel();
+            events.clear();
+            AtomicReference<RunState.State> inside = new AtomicReference<>();
+            rs.run(() -> inside.set(rs.state()));
+            assertThat(inside).as("the body did not run").hasValue(null);
+            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
+            assertThat(events).containsExactly("start", "end");
+            assertThat(rs.startTime()).isPresent();
+            assertThat(rs.failure()).isEmpty();
+        }
+
+        @Test
+        void callHonoursAnEarlierCancelWithACancellationException() {
+            rs.cancel();
+            events.clear();
+            AtomicInteger ran = new AtomicInteger();
+            assertThatThrownBy(() -> rs.call(ran::incrementAndGet))
+                    .isExactlyInstanceOf(CancellationException.class)
+                    .hasMessage("call() on " + rs + ": cancelled before its body ran");
+            assertThat(ran).hasValue(0);
+            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
+            assertThat(events).containsExactly("start", "end");
+        }
+
+        @Test
+        void startStillClearsAnEarlierCancel() {
+            rs.cancel();
+            rs.start();
+            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
             AtomicReference<RunState.State> inside = new AtomicReference<>();
             rs.run(() -> inside.set(rs.state()));
             assertThat(inside).hasValue(RunState.State.RUNNING);
+        }
+
+        @Test
+        void aRunAfterACancelledRunRunsOnceStarted() {
+            rs.cancel();
+            rs.run(() -> events.add("body"));
+            assertThat(events).doesNotContain("body");
+            rs.start().stop(); // start() clears the cancel
+            rs.run(() -> events.add("body"));
+            assertThat(events).contains("body");
             assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
         }
 
@@ -1089,6 +1144,975 @@ class RunStateTest {
             }
             assertThat(state).isNotEqualTo(Thread.State.TERMINATED);
             Thread.onSpinWait();
+        }
+    }
+
+    // -------------------------------------------------------------------------- second round
+
+    /** Runs a body in a thread of its own, so a test can watch it wait. */
+    static final class Worker<T> {
+        final FutureTask<T> result;
+        final Thread thread;
+
+        Worker(Callable<T> body) {
+            result = new FutureTask<>(body);
+            thread = new Thread(result, "RunStateTest-worker");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Waits until the worker is blocked in a wait. */
+        Worker<T> awaitWaiting() {
+            RunStateTest.awaitWaiting(thread);
+            return this;
+        }
+
+        T get() throws Exception {
+            try {
+                return result.get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Collects garbage until {@code ref} is cleared (fails after about 10 s). */
+    static void awaitCollected(Reference<?> ref, ReferenceQueue<?> queue) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            System.gc();
+            if (queue.remove(100) == ref || ref.refersTo(null)) {
+                return;
+            }
+        }
+        throw new AssertionError("still reachable: " + ref.get());
+    }
+
+    @Nested
+    class ProgressReports {
+
+        @Test
+        void noProgressBeforeAnyCall() {
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(0, 0, ""));
+            assertThat(rs.eta()).isEmpty();
+        }
+
+        @Test
+        void totalDoneAndMessage() {
+            rs.setTotal(10);
+            rs.advance(3);
+            rs.advance(0);
+            rs.setMessage("copying a.txt");
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(3, 10, "copying a.txt"));
+            rs.setDone(7);
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(7, 10, "copying a.txt"));
+            rs.advance(3);
+            assertThat(rs.progress().done()).isEqualTo(10);
+            rs.setDone(2); // the count may go back
+            rs.setMessage("");
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(2, 10, ""));
+        }
+
+        @Test
+        void anUnknownTotalCountsWithoutABound() {
+            rs.advance(Long.MAX_VALUE - 1);
+            rs.advance(1);
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(Long.MAX_VALUE, 0, ""));
+            rs.setDone(5);
+            rs.setTotal(5);
+            rs.setTotal(0); // unknown again
+            rs.advance(100);
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(105, 0, ""));
+        }
+
+        @Test
+        void aTotalMayBeRaisedOrLoweredDownToTheDoneCount() {
+            rs.setTotal(10);
+            rs.advance(4);
+            rs.setTotal(4);
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(4, 4, ""));
+            rs.setTotal(1000);
+            rs.setTotal(1000);
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(4, 1000, ""));
+        }
+
+        @Test
+        void badValuesAreRejectedAndChangeNothing() {
+            rs.setTotal(10);
+            rs.advance(6);
+            rs.setMessage("half");
+            RunState.Progress before = rs.progress();
+            assertThatThrownBy(() -> rs.setTotal(-1)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("setTotal(-1) on " + rs + ": negative total");
+            assertThatThrownBy(() -> rs.setTotal(5)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("setTotal(5) on " + rs + ": below the done count 6");
+            assertThatThrownBy(() -> rs.advance(-1)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("advance(-1) on " + rs + ": negative count");
+            assertThatThrownBy(() -> rs.advance(5)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("advance(5) on " + rs + ": the done count would be 11, above the total 10");
+            assertThatThrownBy(() -> rs.setDone(-2)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("setDone(-2) on " + rs + ": negative count");
+            assertThatThrownBy(() -> rs.setDone(11)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("setDone(11) on " + rs + ": above the total 10");
+            assertThatThrownBy(() -> rs.setMessage(null)).isInstanceOf(NullPointerException.class).hasMessage("message");
+            assertThat(rs.progress()).isEqualTo(before);
+        }
+
+        @Test
+        void anOverflowingAdvanceIsRejected() {
+            rs.advance(Long.MAX_VALUE);
+            assertThatThrownBy(() -> rs.advance(1)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("advance(1) on " + rs + ": the done count " + Long.MAX_VALUE + " would overflow");
+            assertThat(rs.progress().done()).isEqualTo(Long.MAX_VALUE);
+        }
+
+        @Test
+        void progressIsKeptAcrossStopAndStart() {
+            rs.start();
+            rs.setTotal(3);
+            rs.advance(2);
+            rs.stop();
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(2, 3, ""));
+            rs.start();
+            assertThat(rs.progress()).isEqualTo(new RunState.Progress(2, 3, ""));
+        }
+
+        @Test
+        void theProgressRecordWantsAMessage() {
+            assertThatThrownBy(() -> new RunState.Progress(0, 0, null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("message");
+        }
+
+        @Test
+        void etaIsTheTimeLeftAtTheRateSinceTheStart() {
+            rs.start();
+            rs.setTotal(100);
+            rs.advance(25);
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(rs.eta()).contains(Duration.ofSeconds(30));
+            rs.advance(25);
+            assertThat(rs.eta()).contains(Duration.ofSeconds(10));
+            rs.advance(50);
+            assertThat(rs.eta()).contains(Duration.ZERO);
+        }
+
+        @Test
+        void etaCountsOnlyWhatWasDoneSinceTheStart() {
+            rs.setTotal(100);
+            rs.setDone(50); // done before this run, e.g. from a checkpoint
+            rs.start();
+            rs.advance(10);
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(rs.eta()).contains(Duration.ofSeconds(40));
+        }
+
+        @Test
+        void etaIsEmptyWhileTheTotalOrTheRateIsUnknown() {
+            rs.setTotal(10);
+            rs.advance(1);
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(rs.eta()).as("never started").isEmpty();
+            rs.start();
+            assertThat(rs.eta()).as("nothing done since the start").isEmpty();
+            rs.advance(1);
+            assertThat(rs.eta()).as("no time passed since the start").isEmpty();
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(rs.eta()).contains(Duration.ofSeconds(8));
+            rs.setTotal(0);
+            assertThat(rs.eta()).as("total unknown").isEmpty();
+            rs.setTotal(10);
+            rs.stop();
+            assertThat(rs.eta()).as("not running").isEmpty();
+        }
+
+        @Test
+        void etaIsZeroOnceDoneEvenWithoutARate() {
+            rs.start();
+            rs.setTotal(5);
+            rs.setDone(5);
+            assertThat(rs.eta()).contains(Duration.ZERO);
+        }
+    }
+
+    @Nested
+    class Pausing {
+
+        @Test
+        void aPausedRunStateIsStillRunning() {
+            rs.start();
+            rs.pause();
+            assertFlags(rs, RunState.State.PAUSED, true, false, false, false);
+            assertThat(rs.isPaused()).isTrue();
+            assertThat(rs.toString()).contains("PAUSED");
+            rs.pause(); // again: nothing changes
+            assertThat(rs.state()).isEqualTo(RunState.State.PAUSED);
+            rs.resume();
+            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
+            assertThat(rs.isPaused()).isFalse();
+        }
+
+        @Test
+        void onlyARunningRunStateThatIsNotCancelledMayBePaused() {
+            assertThatThrownBy(rs::pause).isExactlyInstanceOf(IllegalStateException.class)
+                    .hasMessage("pause() of " + rs + ": it is not running");
+            rs.start();
+            rs.cancel();
+            assertThatThrownBy(rs::pause).isExactlyInstanceOf(IllegalStateException.class)
+                    .hasMessage("pause() of " + rs + ": it is cancelled (stopping)");
+            assertThat(rs.state()).isEqualTo(RunState.State.STOPPING);
+            rs.stop();
+            assertThatThrownBy(rs::pause).isExactlyInstanceOf(IllegalStateException.class)
+                    .hasMessage("pause() of " + rs + ": it is not running");
+            assertThat(rs.isPaused()).isFalse();
+        }
+
+        @Test
+        void resumeWhenNotPausedDoesNothing() {
+            rs.resume();
+            assertThat(rs.state()).isEqualTo(RunState.State.PENDING);
+            rs.start();
+            rs.resume();
+            assertThat(rs.state()).isEqualTo(RunState.State.RUNNING);
+        }
+
+        @Test
+        void aCancelClearsThePause() {
+            recordEvents(rs);
+            rs.start();
+            rs.pause();
+            rs.cancel();
+            assertFlags(rs, RunState.State.STOPPING, true, true, true, false);
+            assertThat(rs.isPaused()).isFalse();
+            assertThat(events).containsExactly("start", "cancel");
+        }
+
+        @Test
+        void aStopClearsThePause() {
+            rs.start();
+            rs.pause();
+            rs.stop();
+            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
+            assertThat(rs.isPaused()).isFalse();
+            rs.start();
+            assertThat(rs.state()).as("a new run is not paused").isEqualTo(RunState.State.RUNNING);
+        }
+
+        @Test
+        void startOfAPausedRunStateKeepsThePause() {
+            rs.start();
+            rs.pause();
+            rs.start();
+            assertThat(rs.state()).isEqualTo(RunState.State.PAUSED);
+        }
+
+        @Test
+        void waitWhilePausedReturnsAtOnceWhenNotPausedEvenIfInterrupted() throws InterruptedException {
+            rs.waitWhilePaused();
+            rs.start();
+            Thread.currentThread().interrupt();
+            try {
+                rs.waitWhilePaused();
+                assertThat(Thread.currentThread().isInterrupted()).as("flag left as it was").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+        }
+
+        @Test
+        void waitWhilePausedWaitsUntilResume() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<RunState.State> waiter = new Worker<>(() -> {
+                rs.waitWhilePaused();
+                return rs.state();
+            }).awaitWaiting();
+            assertThat(waiter.result).isNotDone();
+            rs.resume();
+            assertThat(waiter.get()).isEqualTo(RunState.State.RUNNING);
+        }
+
+        @Test
+        void waitWhilePausedEndsOnCancel() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<RunState.State> waiter = new Worker<>(() -> {
+                rs.waitWhilePaused();
+                return rs.state();
+            }).awaitWaiting();
+            rs.cancel();
+            assertThat(waiter.get()).isEqualTo(RunState.State.STOPPING);
+        }
+
+        @Test
+        void waitWhilePausedEndsOnStop() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<RunState.State> waiter = new Worker<>(() -> {
+                rs.waitWhilePaused();
+                return rs.state();
+            }).awaitWaiting();
+            rs.stop();
+            assertThat(waiter.get()).isEqualTo(RunState.State.STOPPED);
+        }
+
+        @Test
+        void waitWhilePausedThrowsWhenInterrupted() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<Boolean> waiter = new Worker<>(() -> {
+                try {
+                    rs.waitWhilePaused();
+                    return null;
+                } catch (InterruptedException e) {
+                    return Thread.currentThread().isInterrupted();
+                }
+            }).awaitWaiting();
+            waiter.thread.interrupt();
+            assertThat(waiter.get()).as("interrupt flag after the exception").isFalse();
+            assertThat(rs.isPaused()).isTrue();
+        }
+
+        @Test
+        void sleepWaitsOutAPauseFirst() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<Boolean> sleeper = new Worker<>(() -> rs.sleep(Duration.ZERO)).awaitWaiting();
+            assertThat(sleeper.result).isNotDone();
+            rs.resume();
+            assertThat(sleeper.get()).isTrue();
+        }
+
+        @Test
+        void aCancelDuringThePauseOfASleepEndsIt() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<Boolean> sleeper = new Worker<>(() -> rs.sleep(Duration.ofSeconds(30))).awaitWaiting();
+            rs.cancel();
+            assertThat(sleeper.get()).isFalse();
+        }
+
+        @Test
+        void raiseIfCancelledWaitsOutAPauseFirst() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<String> checker = new Worker<>(() -> {
+                try {
+                    rs.raiseIfCancelled();
+                    return "not cancelled";
+                } catch (CancellationException e) {
+                    return "cancelled";
+                }
+            }).awaitWaiting();
+            assertThat(checker.result).isNotDone();
+            rs.cancel();
+            assertThat(checker.get()).isEqualTo("cancelled");
+
+            rs.start();
+            rs.pause();
+            checker = new Worker<>(() -> {
+                rs.raiseIfCancelled();
+                return "not cancelled";
+            }).awaitWaiting();
+            rs.resume();
+            assertThat(checker.get()).isEqualTo("not cancelled");
+        }
+
+        @Test
+        void anInterruptEndsTheWaitOfRaiseIfCancelledWithTheFlagSet() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<Boolean> checker = new Worker<>(() -> {
+                rs.raiseIfCancelled();
+                return Thread.currentThread().isInterrupted();
+            }).awaitWaiting();
+            checker.thread.interrupt();
+            assertThat(checker.get()).as("interrupt flag set again").isTrue();
+            assertThat(rs.isPaused()).isTrue();
+        }
+    }
+
+    @Nested
+    class ParentAndChildren {
+
+        private final RunState parent = rs;
+
+        @Test
+        void aChildKnowsItsParentAndIsListedUntilItEnds() {
+            RunState child = parent.child("part-1");
+            assertThat(child.name()).isEqualTo("part-1");
+            assertThat(child.state()).isEqualTo(RunState.State.PENDING);
+            assertThat(child.parent()).containsSame(parent);
+            assertThat(parent.parent()).isEmpty();
+            assertThat(parent.children()).containsExactly(child);
+            RunState other = parent.child(null);
+            assertThat(other.name()).isEqualTo("RunState-" + other.id());
+            assertThat(parent.children()).containsExactly(child, other);
+            child.start();
+            assertThat(parent.children()).containsExactly(child, other);
+            child.stop();
+            assertThat(parent.children()).containsExactly(other);
+            assertThat(child.parent()).as("the parent is still reachable").containsSame(parent);
+            assertThat(child.children()).isEmpty();
+        }
+
+        @Test
+        void aChildUsesItsParentsClock() {
+            RunState child = parent.child("c").start();
+            assertThat(child.startTime()).contains(T0);
+        }
+
+        @Test
+        void cancellingAParentCancelsItsLiveChildrenAndTheirChildren() {
+            List<String> calls = new CopyOnWriteArrayList<>();
+            parent.start();
+            RunState running = parent.child("running").start();
+            RunState pending = parent.child("pending");
+            RunState grandchild = running.child("grandchild").start();
+            RunState ended = parent.child("ended");
+            ended.run(() -> { });
+            running.onCancel(r -> calls.add("running"));
+            grandchild.onCancel(r -> calls.add("grandchild"));
+            parent.onCancel(r -> calls.add("parent"));
+
+            parent.cancel();
+            assertThat(running.state()).isEqualTo(RunState.State.STOPPING);
+            assertThat(pending.isCancelled()).isTrue();
+            assertThat(pending.state()).isEqualTo(RunState.State.PENDING);
+            assertThat(grandchild.state()).isEqualTo(RunState.State.STOPPING);
+            assertThat(ended.state()).as("ended before the cancel").isEqualTo(RunState.State.STOPPED);
+            assertThat(calls).as("children first, then the parent's listeners")
+                    .containsExactly("grandchild", "running", "parent");
+        }
+
+        @Test
+        void aChildsCancelDoesNotCancelItsParentOrSiblings() {
+            parent.start();
+            RunState a = parent.child("a").start();
+            RunState b = parent.child("b").start();
+            a.cancel();
+            assertThat(parent.isCancelled()).isFalse();
+            assertThat(b.isCancelled()).isFalse();
+        }
+
+        @Test
+        void aChildOfACancelledParentStartsCancelledAndItsRunDoesNotRunTheBody() {
+            parent.cancel();
+            RunState child = parent.child("late");
+            assertThat(child.isCancelled()).isTrue();
+            AtomicInteger ran = new AtomicInteger();
+            child.run(ran::incrementAndGet);
+            assertThat(ran).hasValue(0);
+            assertThat(child.state()).isEqualTo(RunState.State.CANCELLED);
+        }
+
+        @Test
+        void startOfAChildClearsItsOwnCancelOnlyWhileTheParentIsNotCancelled() {
+            RunState child = parent.child("c");
+            parent.cancel();
+            child.start();
+            assertThat(child.state()).as("the parent's cancel holds").isEqualTo(RunState.State.STOPPING);
+            child.stop();
+            parent.start(); // clears the parent's cancel, not the child's
+            assertThat(child.isCancelled()).isTrue();
+            child.start();
+            assertThat(child.state()).isEqualTo(RunState.State.RUNNING);
+            child.cancel();
+            child.start();
+            assertThat(child.state()).as("its own cancel is cleared as usual").isEqualTo(RunState.State.RUNNING);
+        }
+
+        @Test
+        void anEndedChildIsNotCancelledByItsParentUntilItStartsAgain() {
+            RunState child = parent.child("again");
+            child.run(() -> { });
+            parent.cancel();
+            assertThat(child.state()).isEqualTo(RunState.State.STOPPED);
+            assertThat(parent.children()).isEmpty();
+            child.start();
+            assertThat(child.state()).as("restarted under a cancelled parent").isEqualTo(RunState.State.STOPPING);
+            assertThat(parent.children()).containsExactly(child);
+            parent.start();
+            child.start();
+            parent.cancel();
+            assertThat(child.state()).isEqualTo(RunState.State.STOPPING);
+        }
+
+        @Test
+        void noRunStateCanBecomeItsOwnAncestor() {
+            // Only child() makes a parent link, and only to a RunState it makes itself: nothing in
+            // the API takes a RunState to adopt or re-parent.
+            for (var constructor : RunState.class.getConstructors()) {
+                assertThat(constructor.getParameterTypes()).as(constructor.toString()).doesNotContain(RunState.class);
+            }
+            for (var method : RunState.class.getMethods()) {
+                assertThat(method.getParameterTypes()).as(method.toString()).doesNotContain(RunState.class);
+            }
+            RunState child = parent.child("c");
+            RunState grandchild = child.child("g");
+            List<RunState> ancestors = new ArrayList<>();
+            for (Optional<RunState> p = grandchild.parent(); p.isPresent(); p = p.get().parent()) {
+                ancestors.add(p.get());
+            }
+            assertThat(ancestors).containsExactly(child, parent);
+        }
+
+        @Test
+        @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+        void anEndedChildDoesNotKeepItsParentReachable() throws Exception {
+            RunState[] parentBox = {new RunState("dropped parent")};
+            RunState child = parentBox[0].child("survivor");
+            child.start();
+            ReferenceQueue<RunState> queue = new ReferenceQueue<>();
+            WeakReference<RunState> ref = new WeakReference<>(parentBox[0], queue);
+            parentBox[0] = null;
+            child.stop();
+            awaitCollected(ref, queue);
+            assertThat(child.parent()).isEmpty();
+            child.start(); // under no parent now: nothing to attach to
+            assertThat(child.state()).isEqualTo(RunState.State.RUNNING);
+        }
+
+        @Test
+        void aLiveChildKeepsItsParent() {
+            RunState child = new RunState("held parent").child("live");
+            System.gc();
+            assertThat(child.parent()).isPresent();
+        }
+
+        @Test
+        @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+        void aParentDoesNotKeepEndedOrDroppedChildrenReachable() throws Exception {
+            ReferenceQueue<RunState> queue = new ReferenceQueue<>();
+            RunState ended = parent.child("ended");
+            ended.run(() -> { });
+            WeakReference<RunState> endedRef = new WeakReference<>(ended, queue);
+            ended = null;
+            awaitCollected(endedRef, queue);
+            WeakReference<RunState> pendingRef = new WeakReference<>(parent.child("never run"), queue);
+            awaitCollected(pendingRef, queue);
+            assertThat(parent.children()).isEmpty();
+        }
+    }
+
+    @Nested
+    class Current {
+
+        @Test
+        void emptyOutsideARun() {
+            assertThat(RunState.current()).isEmpty();
+            rs.start();
+            assertThat(RunState.current()).as("start() alone does not make it current").isEmpty();
+        }
+
+        @Test
+        void theRunningRunStateInsideItsBody() throws Exception {
+            AtomicReference<Optional<RunState>> seen = new AtomicReference<>();
+            rs.run(() -> seen.set(RunState.current()));
+            assertThat(seen.get()).containsSame(rs);
+            assertThat(rs.call(RunState::current)).containsSame(rs);
+            assertThat(RunState.current()).isEmpty();
+        }
+
+        @Test
+        void nestedRunsStack() throws Exception {
+            RunState inner = new RunState("inner", clock);
+            List<Optional<RunState>> seen = new ArrayList<>();
+            rs.run(() -> {
+                seen.add(RunState.current());
+                inner.run(() -> seen.add(RunState.current()));
+                seen.add(RunState.current());
+            });
+            seen.add(RunState.current());
+            assertThat(seen).containsExactly(Optional.of(rs), Optional.of(inner), Optional.of(rs), Optional.empty());
+        }
+
+        @Test
+        void restoredAfterAnException() {
+            RunState inner = new RunState("inner", clock);
+            AtomicReference<Optional<RunState>> afterInner = new AtomicReference<>();
+            assertThatThrownBy(() -> rs.run(() -> {
+                try {
+                    inner.run(() -> {
+                        throw new IllegalStateException("inner failed");
+                    });
+                } catch (IllegalStateException e) {
+                    afterInner.set(RunState.current());
+                }
+                throw new IllegalArgumentException("outer failed");
+            })).hasMessage("outer failed");
+            assertThat(afterInner.get()).containsSame(rs);
+            assertThat(RunState.current()).isEmpty();
+        }
+
+        @Test
+        void notSeenByOtherThreadsEvenOnesStartedInsideTheBody() throws Exception {
+            AtomicReference<Optional<RunState>> seen = new AtomicReference<>();
+            rs.run(() -> {
+                Thread t = new Thread(() -> seen.set(RunState.current()));
+                t.start();
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(seen.get()).isEmpty();
+        }
+
+        @Test
+        @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+        void theThreadKeepsNoReferenceOnceTheRunEnds() throws Exception {
+            ReferenceQueue<RunState> queue = new ReferenceQueue<>();
+            RunState[] box = {new RunState("forgotten")};
+            box[0].run(() -> { });
+            WeakReference<RunState> ref = new WeakReference<>(box[0], queue);
+            box[0] = null;
+            awaitCollected(ref, queue);
+        }
+
+        @Test
+        void eachVirtualThreadHasItsOwn() throws Exception {
+            Method startVirtualThread;
+            try {
+                startVirtualThread = Thread.class.getMethod("startVirtualThread", Runnable.class);
+            } catch (NoSuchMethodException e) {
+                Assumptions.abort("no virtual threads before Java 21");
+                return;
+            }
+            int n = 100;
+            Map<RunState, Optional<RunState>> seen = new ConcurrentHashMap<>();
+            List<Thread> threads = new ArrayList<>();
+            CyclicBarrier together = new CyclicBarrier(n);
+            for (int i = 0; i < n; i++) {
+                RunState mine = new RunState("virtual-" + i);
+                Runnable body = () -> mine.run(() -> {
+                    try {
+                        together.await(10, TimeUnit.SECONDS); // all bodies run at once, on few carriers
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    seen.put(mine, RunState.current());
+                });
+                threads.add((Thread) startVirtualThread.invoke(null, body));
+            }
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
+            assertThat(seen).hasSize(n).allSatisfy((mine, current) -> assertThat(current).containsSame(mine));
+        }
+    }
+
+    @Nested
+    class UntilCancelled {
+
+        /** Counts how many elements were taken from it. */
+        private final AtomicInteger taken = new AtomicInteger();
+
+        private Iterable<Integer> counted(int n) {
+            return () -> new Iterator<>() {
+                int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < n;
+                }
+
+                @Override
+                public Integer next() {
+                    taken.incrementAndGet();
+                    return next++;
+                }
+            };
+        }
+
+        @Test
+        void anIterableStopsOnceCancelledAndTakesNoMore() {
+            List<Integer> got = new ArrayList<>();
+            for (int i : rs.untilCancelled(counted(10))) {
+                got.add(i);
+                if (i == 2) {
+                    rs.cancel();
+                }
+            }
+            assertThat(got).containsExactly(0, 1, 2);
+            assertThat(taken).hasValue(3);
+        }
+
+        @Test
+        void anIterableGivesEverythingWhenNotCancelled() {
+            List<Integer> got = new ArrayList<>();
+            rs.untilCancelled(counted(4)).forEach(got::add);
+            assertThat(got).containsExactly(0, 1, 2, 3);
+        }
+
+        @Test
+        void aCancelledRunStateYieldsNothing() {
+            rs.cancel();
+            Iterator<Integer> it = rs.untilCancelled(counted(3)).iterator();
+            assertThat(it.hasNext()).isFalse();
+            assertThatThrownBy(it::next).isExactlyInstanceOf(NoSuchElementException.class)
+                    .hasMessageContaining("indexer");
+            assertThat(taken).hasValue(0);
+            assertThat(rs.untilCancelled(Stream.of(1, 2))).isEmpty();
+        }
+
+        @Test
+        void removeGoesToTheSource() {
+            List<Integer> list = new ArrayList<>(List.of(1, 2, 3));
+            Iterator<Integer> it = rs.untilCancelled(list).iterator();
+            it.next();
+            it.remove();
+            assertThat(list).containsExactly(2, 3);
+        }
+
+        @Test
+        void aStreamStopsOnceCancelledAndTakesNoMore() {
+            List<Integer> got = rs.untilCancelled(Stream.iterate(0, i -> i + 1).peek(i -> taken.incrementAndGet()))
+                    .peek(i -> {
+                        if (i == 4) {
+                            rs.cancel();
+                        }
+                    })
+                    .toList();
+            assertThat(got).containsExactly(0, 1, 2, 3, 4);
+            assertThat(taken).hasValue(5);
+        }
+
+        @Test
+        void aParallelStreamStopsToo() {
+            rs.cancel();
+            assertThat(rs.untilCancelled(IntStream.range(0, 10_000).boxed().parallel()).count()).isZero();
+            rs.start();
+            assertThat(rs.untilCancelled(IntStream.range(0, 10_000).boxed().parallel()).count()).isEqualTo(10_000);
+        }
+
+        @Test
+        void closingTheStreamClosesItsSource() {
+            AtomicInteger closed = new AtomicInteger();
+            try (Stream<Integer> s = rs.untilCancelled(Stream.of(1).onClose(closed::incrementAndGet))) {
+                assertThat(s.count()).isEqualTo(1);
+            }
+            assertThat(closed).hasValue(1);
+        }
+
+        @Test
+        void theIterationWaitsOutAPause() throws Exception {
+            rs.start();
+            rs.pause();
+            Worker<List<Integer>> loop = new Worker<>(() -> {
+                List<Integer> got = new ArrayList<>();
+                rs.untilCancelled(counted(2)).forEach(got::add);
+                return got;
+            }).awaitWaiting();
+            assertThat(taken).hasValue(0);
+            rs.resume();
+            assertThat(loop.get()).containsExactly(0, 1);
+        }
+
+        @Test
+        void nullItemsAreRejected() {
+            assertThatThrownBy(() -> rs.untilCancelled((Iterable<Object>) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("items");
+            assertThatThrownBy(() -> rs.untilCancelled((Stream<Object>) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("items");
+        }
+    }
+
+    @Nested
+    class CancelPoll {
+
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicInteger asked = new AtomicInteger();
+        private final RunState polled = new RunState("polled", clock, () -> {
+            asked.incrementAndGet();
+            return stop.get();
+        });
+
+        @Test
+        void isCancelledAsksThePollUntilItSaysTrueThenStaysCancelled() {
+            AtomicInteger cancels = new AtomicInteger();
+            polled.onCancel(r -> cancels.incrementAndGet());
+            polled.start();
+            assertThat(polled.isCancelled()).isFalse();
+            assertThat(polled.isCancelled()).isFalse();
+            assertThat(asked).hasValue(2);
+            stop.set(true);
+            assertThat(polled.isCancelled()).isTrue();
+            assertThat(polled.state()).isEqualTo(RunState.State.STOPPING);
+            stop.set(false);
+            assertThat(polled.isCancelled()).as("it stays cancelled").isTrue();
+            assertThat(asked).as("and the poll is not asked again").hasValue(3);
+            assertThat(cancels).as("the listeners ran once").hasValue(1);
+            polled.start();
+            assertThat(polled.isCancelled()).as("start() does not clear it").isTrue();
+            assertThat(asked).hasValue(3);
+        }
+
+        @Test
+        void theStateDoesNotAskThePoll() {
+            polled.start();
+            stop.set(true);
+            assertThat(polled.state()).isEqualTo(RunState.State.RUNNING);
+            assertThat(polled.isStopping()).isFalse();
+            assertThat(asked).hasValue(0);
+        }
+
+        @Test
+        void theConstructorWithAPollUsesTheSystemClock() {
+            RunState r = new RunState("system", () -> false);
+            assertThat(r.name()).isEqualTo("system");
+            assertThat(r.isCancelled()).isFalse();
+            Instant before = Instant.now();
+            assertThat(r.start().startTime().orElseThrow()).isAfterOrEqualTo(before.minusSeconds(1));
+        }
+
+        @Test
+        void runDoesNotRunTheBodyWhenThePollSaysTrue() {
+            stop.set(true);
+            AtomicInteger ran = new AtomicInteger();
+            polled.run(ran::incrementAndGet);
+            assertThat(ran).hasValue(0);
+            assertThat(polled.state()).isEqualTo(RunState.State.CANCELLED);
+        }
+
+        @Test
+        void aThrowingPollReachesTheCallerAndChangesNothing() {
+            RunState broken = new RunState("broken", clock, () -> {
+                throw new IllegalStateException("poll failed");
+            });
+            broken.start();
+            assertThatThrownBy(broken::isCancelled).isExactlyInstanceOf(IllegalStateException.class)
+                    .hasMessage("poll failed");
+            assertThat(broken.state()).isEqualTo(RunState.State.RUNNING);
+        }
+
+        @Test
+        void aNullPollIsRejected() {
+            assertThatThrownBy(() -> new RunState("x", (BooleanSupplier) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("cancelPoll");
+        }
+
+        @Test
+        void thePollIsAskedOutsideTheMonitor() throws Exception {
+            // A poll that needs another thread to get through a synchronized method of the same
+            // RunState: it would deadlock if the poll ran holding the monitor.
+            RunState[] box = new RunState[1];
+            box[0] = new RunState("outside", clock, () -> {
+                FutureTask<Optional<Instant>> other = new FutureTask<>(() -> box[0].startTime());
+                new Thread(other).start();
+                try {
+                    other.get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new AssertionError("the poll ran under the RunState's monitor", e);
+                }
+                return true;
+            });
+            box[0].start();
+            assertThat(box[0].sleep(Duration.ofSeconds(5))).isFalse();
+        }
+
+        @Test
+        void aSleepEndsWhenThePollSaysTrue() throws Exception {
+            polled.start();
+            Worker<Boolean> sleeper = new Worker<>(() -> polled.sleep(Duration.ofSeconds(30))).awaitWaiting();
+            stop.set(true);
+            assertThat(sleeper.get()).isFalse();
+            assertThat(polled.isCancelled()).isTrue();
+        }
+
+        @Test
+        void aPauseEndsWhenThePollSaysTrue() throws Exception {
+            polled.start();
+            polled.pause();
+            Worker<RunState.State> waiter = new Worker<>(() -> {
+                polled.waitWhilePaused();
+                return polled.state();
+            }).awaitWaiting();
+            stop.set(true);
+            assertThat(waiter.get()).isEqualTo(RunState.State.STOPPING);
+        }
+
+        @Test
+        void theChildrenOfAPolledRunStateAskItsPoll() {
+            polled.start();
+            RunState child = polled.child("child").start();
+            RunState grandchild = child.child("grandchild").start();
+            assertThat(grandchild.isCancelled()).isFalse();
+            stop.set(true);
+            assertThat(grandchild.isCancelled()).isTrue();
+            assertThat(polled.isCancelled()).isTrue();
+            assertThat(child.state()).isEqualTo(RunState.State.STOPPING);
+        }
+    }
+
+    @Nested
+    class Failure {
+
+        @Test
+        void emptyBeforeAnyRunAndAfterOneThatReturned() throws Exception {
+            assertThat(rs.failure()).isEmpty();
+            rs.run(() -> { });
+            assertThat(rs.failure()).isEmpty();
+            rs.call(() -> "fine");
+            assertThat(rs.failure()).isEmpty();
+        }
+
+        @Test
+        void whatTheBodyThrew() {
+            RuntimeException boom = new IllegalStateException("boom");
+            assertThatThrownBy(() -> rs.run(() -> {
+                throw boom;
+            })).isSameAs(boom);
+            assertThat(rs.failure()).containsSame(boom);
+            rs.start().stop(); // clears the cancel that the failure left, so the next body runs
+            IOException io = new IOException("disk");
+            assertThatThrownBy(() -> rs.call(() -> {
+                throw io;
+            })).isSameAs(io);
+            assertThat(rs.failure()).containsSame(io);
+            rs.start().stop();
+            Error error = new AssertionError("error");
+            assertThatThrownBy(() -> rs.run(() -> {
+                throw error;
+            })).isSameAs(error);
+            assertThat(rs.failure()).containsSame(error);
+        }
+
+        @Test
+        void forgottenByTheNextRun() {
+            assertThatThrownBy(() -> rs.run(() -> {
+                throw new IllegalStateException("boom");
+            }));
+            assertThat(rs.failure()).isPresent();
+            rs.start().stop(); // start() and stop() alone leave it (and clear the cancel)
+            assertThat(rs.failure()).isPresent();
+            rs.run(() -> { });
+            assertThat(rs.failure()).isEmpty();
+        }
+
+        @Test
+        void emptyWhenTheBodyDidNotRun() {
+            assertThatThrownBy(() -> rs.run(() -> {
+                throw new IllegalStateException("boom");
+            }));
+            assertThat(rs.isCancelled()).isTrue();
+            rs.run(() -> { }); // cancelled: the body does not run
+            assertThat(rs.failure()).isEmpty();
+        }
+
+        @Test
+        void aStartListenerErrorIsNotTheBodysFailure() {
+            Error fromListener = new AssertionError("listener");
+            rs.onStart(r -> {
+                throw fromListener;
+            });
+            AtomicInteger ran = new AtomicInteger();
+            assertThatThrownBy(() -> rs.run(ran::incrementAndGet)).isSameAs(fromListener);
+            assertThat(ran).hasValue(0);
+            assertThat(rs.failure()).isEmpty();
+            assertThat(rs.isRunning()).isFalse();
         }
     }
 

@@ -35,9 +35,11 @@ public abstract class Baselines {
         final AtomicInteger count = new AtomicInteger(1);
     }
 
-    /** The field a poller reads. */
+    /** The field a poller reads, and one a task writes. */
     public static final class Holder {
         volatile boolean cancelled;
+        volatile long written;
+        long next;
     }
 
     @State(Scope.Benchmark)
@@ -75,6 +77,13 @@ public abstract class Baselines {
     @Benchmark
     public boolean volatileRead(Flag state) {
         return state.holder.cancelled;
+    }
+
+    /** One volatile write (of a value counted in a plain field): what RunState.advance(1) is held to. */
+    @Benchmark
+    public void volatileWrite(Flag state) {
+        Holder h = state.holder;
+        h.written = h.next++;
     }
 
     @Threads(1)

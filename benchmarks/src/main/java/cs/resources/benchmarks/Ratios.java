@@ -96,6 +96,9 @@ public final class Ratios {
             new Check("RunState isCancelled()", "volatile read", "RunStateBenchmark.isCancelled", "Baselines.volatileRead", Kind.AT_MOST, 1.2),
             new Check("RunState isCancelled()", null, "RunStateBenchmark.isCancelled", null, Kind.NO_ALLOCATION, 0),
             new Check("RunState start()+stop()", null, "RunStateBenchmark.startStop", null, Kind.RECORD, 0),
+            new Check("RunState advance(1)", "volatile write", "RunStateBenchmark.advance", "Baselines.volatileWrite", Kind.AT_MOST, 2),
+            new Check("RunState advance(1)", null, "RunStateBenchmark.advance", null, Kind.NO_ALLOCATION, 0),
+            new Check("RunState isCancelled() with a cancel poll", "volatile read", "RunStateBenchmark.isCancelledPolled", "Baselines.volatileRead", Kind.RECORD, 0),
             new Check("clock read, System.nanoTime()", null, "Baselines.nanoTime", null, Kind.RECORD, 0),
             new Check("clock read, Clock.systemUTC().instant()", null, "Baselines.instantNow", null, Kind.RECORD, 0));
 

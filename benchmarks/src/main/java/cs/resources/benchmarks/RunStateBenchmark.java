@@ -17,8 +17,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * {@code isCancelled()}, which workers poll in tight loops, against a plain volatile read
- * ({@link Baselines#volatileRead}); and, with one thread, {@code start()} then {@code stop()}, for
- * the record (each reads the clock).
+ * ({@link Baselines#volatileRead}); {@code advance(1)}, which a task may call for every item,
+ * against a volatile write ({@link Baselines#volatileWrite}); and, with one thread,
+ * {@code start()} then {@code stop()} (each reads the clock) and {@code isCancelled()} of a
+ * RunState with a cancel poll, for the record.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -42,6 +44,34 @@ public abstract class RunStateBenchmark {
         }
     }
 
+    /** A running RunState with a known total, its progress made by a first call. */
+    @State(Scope.Benchmark)
+    public static class Progressing {
+        final RunState runState = new RunState("progressing");
+
+        @Setup
+        public void setUp() {
+            runState.start();
+            runState.setTotal(Long.MAX_VALUE); // a known total: advance checks against it
+        }
+
+        @TearDown
+        public void tearDown() {
+            runState.stop();
+        }
+    }
+
+    /** A running RunState with a cancel poll that always says no. */
+    @State(Scope.Benchmark)
+    public static class Polled {
+        final RunState runState = new RunState("polled", () -> false);
+
+        @Setup
+        public void setUp() {
+            runState.start();
+        }
+    }
+
     @State(Scope.Thread)
     public static class Idle {
         final RunState runState = new RunState("cycled");
@@ -52,12 +82,22 @@ public abstract class RunStateBenchmark {
         return state.runState.isCancelled();
     }
 
+    @Benchmark
+    public void advance(Progressing state) {
+        state.runState.advance(1);
+    }
+
     @Threads(1)
     public static class T1 extends RunStateBenchmark {
         @Benchmark
         public void startStop(Idle state) {
             state.runState.start();
             state.runState.stop();
+        }
+
+        @Benchmark
+        public boolean isCancelledPolled(Polled state) {
+            return state.runState.isCancelled();
         }
     }
 
