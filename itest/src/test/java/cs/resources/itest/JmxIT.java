@@ -145,7 +145,7 @@ class JmxIT {
             });
         }
         assertThat(server.getMBeanInfo(RUN_STATES).getOperations())
-                .extracting(o -> o.getName()).containsExactlyInAnyOrder("listRunStates", "cancel");
+                .extracting(o -> o.getName()).containsExactlyInAnyOrder("listRunStates", "cancel", "pause", "resume");
     }
 
     @Test
@@ -183,6 +183,77 @@ class JmxIT {
                     new Object[] {true}, new String[] {boolean.class.getName()});
             assertThat(named(all, "name", "jmx-one").get("state")).isEqualTo("CANCELLED");
         } finally {
+            r1.close();
+            r2.close();
+        }
+    }
+
+    @Test
+    void runStatesShowProgressTimeLeftParentAndFailure() throws Exception {
+        RunState parent = new RunState("jmx-parent").start();
+        parent.setTotal(10);
+        parent.advance(4);
+        parent.setMessage("four of ten");
+        RunState child = parent.child("jmx-child").start();
+        RunState failed = new RunState("jmx-failed");
+        Registration r1 = runtime.register(parent);
+        Registration r2 = runtime.register(failed);
+        try {
+            CompositeData row = named(read(RUN_STATES, "RunStates"), "name", "jmx-parent");
+            assertThat(row.get("done")).isEqualTo(4L);
+            assertThat(row.get("total")).isEqualTo(10L);
+            assertThat(row.get("message")).isEqualTo("four of ten");
+            assertThat(row.get("parentId")).isEqualTo(0L);
+            assertThat(row.get("failure")).isNull();
+            assertThat((Long) row.get("etaMillis")).as("known once time has passed, else -1").isGreaterThanOrEqualTo(-1);
+            CompositeData childRow = named(read(RUN_STATES, "RunStates"), "name", "jmx-child");
+            assertThat(childRow.get("parentId")).as("a child is a row of its own").isEqualTo(parent.id());
+            assertThat(childRow.get("etaMillis")).isEqualTo(-1L);
+            assertThat(childRow.get("bundle")).isEqualTo(SELF);
+
+            assertThatThrownBy(() -> failed.run(() -> {
+                throw new IllegalStateException("jmx boom");
+            })).hasMessage("jmx boom");
+            CompositeData[] all = (CompositeData[]) server.invoke(RUN_STATES, "listRunStates",
+                    new Object[] {true}, new String[] {boolean.class.getName()});
+            assertThat(named(all, "name", "jmx-failed").get("failure"))
+                    .isEqualTo("java.lang.IllegalStateException: jmx boom");
+        } finally {
+            child.stop();
+            parent.stop();
+            r1.close();
+            r2.close();
+        }
+    }
+
+    @Test
+    void runStatesArePausedAndResumed() throws Exception {
+        RunState rs = new RunState("jmx-pausable").start();
+        RunState pending = new RunState("jmx-pending");
+        Registration r1 = runtime.register(rs);
+        Registration r2 = runtime.register(pending);
+        String[] signature = {String.class.getName()};
+        try {
+            CompositeData[] paused = (CompositeData[]) server.invoke(RUN_STATES, "pause", new Object[] {"jmx-pausable"}, signature);
+            assertThat(paused).singleElement().satisfies(c -> assertThat(c.get("state")).isEqualTo("PAUSED"));
+            assertThat(rs.isPaused()).isTrue();
+            assertThat(named(read(RUN_STATES, "RunStates"), "name", "jmx-pausable").get("state")).isEqualTo("PAUSED");
+            CompositeData[] resumed = (CompositeData[]) server.invoke(RUN_STATES, "resume",
+                    new Object[] {String.valueOf(rs.id())}, signature);
+            assertThat(resumed).singleElement().satisfies(c -> assertThat(c.get("state")).isEqualTo("RUNNING"));
+            assertThat(rs.isPaused()).isFalse();
+
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "pause", new Object[] {"jmx-pending"}, signature))
+                    .isInstanceOf(RuntimeMBeanException.class)
+                    .cause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("pause: RunState " + pending.id() + " \"jmx-pending\" is not running (PENDING); nothing was paused");
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "resume", new Object[] {"jmx-pausable"}, signature))
+                    .cause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("resume: RunState " + rs.id() + " \"jmx-pausable\" is not paused (RUNNING); nothing was resumed");
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "pause", new Object[] {null}, signature))
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("pause: give a RunState id or name");
+        } finally {
+            rs.stop();
             r1.close();
             r2.close();
         }

@@ -1,6 +1,7 @@
 package cs.resources.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cs.resources.Pool;
 import cs.resources.RunState;
@@ -120,14 +121,167 @@ class ShellIT {
         String out = gogo.run("resources:runstates -p");
         assertThat(lines(out)).noneMatch(l -> l.startsWith("ID"));
         String[] cells = lineWith(out, "sh-script").split("\t");
-        assertThat(cells).hasSize(6);
+        assertThat(cells).hasSize(12);
         assertThat(cells[0]).isEqualTo(String.valueOf(rs.id()));
         assertThat(cells[1]).isEqualTo("sh-script");
         assertThat(cells[2]).isEqualTo("RUNNING");
         assertThat(cells[3]).isEqualTo(SELF);
         assertThat(Instant.parse(cells[4])).isEqualTo(rs.startTime().orElseThrow());
         assertThat(Double.parseDouble(cells[5])).isGreaterThanOrEqualTo(0.0);
+        assertThat(Arrays.copyOfRange(cells, 6, 12)).as("done, total, left, parent, message, failure")
+                .containsExactly("0", "0", "-", "0", "-", "-");
         rs.stop();
+    }
+
+    @Test
+    void runstatesShowsProgressTimeLeftAndChildrenUnderTheirParent() throws Exception {
+        RunState crawl = new RunState("sh-crawl").start();
+        crawl.setTotal(200);
+        crawl.advance(50);
+        crawl.setMessage("page 50");
+        RunState page = crawl.child("sh-page").start();
+        RunState pending = crawl.child("sh-pending");
+        RunState deep = page.child("sh-deep").start();
+        RunState after = new RunState("sh-after").start(); // a higher id: listed after the tree
+        runtime.register(crawl);
+        runtime.register(after);
+        try {
+            String out = gogo.run("resources:runstates");
+            List<String> lines = lines(out);
+            String header = lines.get(0);
+            assertThat(header).contains("PROGRESS", "LEFT", "MESSAGE").doesNotContain("FAILURE");
+            int nameColumn = header.indexOf("NAME");
+            String crawlRow = lineWith(out, "sh-crawl");
+            assertThat(crawlRow.indexOf("sh-crawl")).isEqualTo(nameColumn);
+            assertThat(crawlRow).contains(" 25% ", "page 50");
+            String left = crawlRow.substring(header.indexOf("LEFT") - 2, header.indexOf("MESSAGE")).trim();
+            assertThat(left).as("time left: a duration once time has passed since the start").matches("-|[0-9].*s|.*m.*");
+            assertThat(lineWith(out, "sh-page").indexOf("sh-page")).as("a child, indented").isEqualTo(nameColumn + 2);
+            assertThat(lineWith(out, "sh-deep").indexOf("sh-deep")).as("a grandchild").isEqualTo(nameColumn + 4);
+            assertThat(lineWith(out, "sh-pending")).contains("PENDING");
+            List<String> order = lines.stream().filter(l -> l.contains("sh-")).map(l -> l.trim().split("\\s+")[1]).toList();
+            assertThat(order).containsSubsequence("sh-crawl", "sh-page", "sh-deep", "sh-pending", "sh-after");
+
+            String[] child = lineWith(gogo.run("resources:runstates -p"), "sh-deep").split("\t");
+            assertThat(child[1]).as("plain: no indent").isEqualTo("sh-deep");
+            assertThat(child[9]).as("plain: the parent's id").isEqualTo(String.valueOf(page.id()));
+            String[] parent = lineWith(gogo.run("resources:runstates -p"), "sh-crawl").split("\t");
+            assertThat(Arrays.copyOfRange(parent, 6, 8)).containsExactly("50", "200");
+            assertThat(parent[10]).isEqualTo("page 50");
+        } finally {
+            deep.stop();
+            page.stop();
+            crawl.stop();
+            after.stop();
+        }
+        assertThat(pending.isCancelled()).isFalse();
+    }
+
+    @Test
+    void runstatesAllShowsWhatFailedTheLastRun() throws Exception {
+        RunState rs = new RunState("sh-failing");
+        runtime.register(rs);
+        assertThatThrownBy(() -> rs.run(() -> {
+            throw new IllegalStateException("sh boom\u001b[2J");
+        })).hasMessageStartingWith("sh boom");
+        String out = gogo.run("resources:runstates -a");
+        assertThat(lines(out).get(0)).endsWith("FAILURE");
+        assertThat(lineWith(out, "sh-failing")).contains("CANCELLED")
+                .endsWith("java.lang.IllegalStateException: sh boom\\u001b[2J").doesNotContain("\u001b");
+        assertThat(lineWith(gogo.run("resources:runstates -a -p"), "sh-failing").split("\t")[11])
+                .isEqualTo("java.lang.IllegalStateException: sh boom\\u001b[2J");
+    }
+
+    @Test
+    void cancelOfAParentNamesTheChildrenItCancelled() throws Exception {
+        RunState parent = new RunState("sh-family").start();
+        RunState a = parent.child("sh-kid-a").start();
+        RunState b = parent.child("sh-kid-b");
+        RunState grandchild = a.child("sh-grandkid").start();
+        runtime.register(parent);
+        try {
+            assertThat(lines(gogo.run("resources:cancel sh-family"))).containsExactly(
+                    "cancelled " + parent.id() + " sh-family (STOPPING)",
+                    "cancelled " + a.id() + " sh-kid-a (STOPPING), child of " + parent.id(),
+                    "cancelled " + grandchild.id() + " sh-grandkid (STOPPING), child of " + a.id(),
+                    "cancelled " + b.id() + " sh-kid-b (PENDING), child of " + parent.id());
+            assertThat(List.of(a, b, grandchild)).allMatch(RunState::isCancelled);
+        } finally {
+            grandchild.stop();
+            a.stop();
+            parent.stop();
+        }
+    }
+
+    @Test
+    void aChildListedUnderItsParentIsCancelledPausedAndResumedByItsId() throws Exception {
+        RunState parent = new RunState("sh-holder").start();
+        RunState child = parent.child("sh-held").start();
+        runtime.register(parent);
+        try {
+            assertThat(gogo.run("resources:pause " + child.id())).isEqualTo("paused " + child.id() + " sh-held (PAUSED)\n");
+            assertThat(gogo.run("resources:resume sh-held")).isEqualTo("resumed " + child.id() + " sh-held (RUNNING)\n");
+            assertThat(gogo.run("resources:cancel " + child.id())).isEqualTo("cancelled " + child.id() + " sh-held (STOPPING)\n");
+            assertThat(parent.isCancelled()).isFalse();
+        } finally {
+            child.stop();
+            parent.stop();
+        }
+    }
+
+    @Test
+    void pauseAndResumeByIdAndByName() throws Exception {
+        RunState one = new RunState("sh-pause-one").start();
+        RunState twinA = new RunState("sh-pause-twin").start();
+        RunState twinB = new RunState("sh-pause-twin").start();
+        for (RunState rs : List.of(one, twinA, twinB)) {
+            runtime.register(rs);
+        }
+        try {
+            assertThat(gogo.run("resources:pause " + one.id())).isEqualTo("paused " + one.id() + " sh-pause-one (PAUSED)\n");
+            assertThat(one.isPaused()).isTrue();
+            assertThat(lineWith(gogo.run("resources:runstates"), "sh-pause-one")).contains("PAUSED");
+            assertThat(lines(gogo.run("resources:pause sh-pause-twin"))).containsExactly(
+                    "paused " + twinA.id() + " sh-pause-twin (PAUSED)", "paused " + twinB.id() + " sh-pause-twin (PAUSED)");
+            assertThat(gogo.run("resources:pause sh-pause-one")).as("pausing a paused one changes nothing")
+                    .isEqualTo("paused " + one.id() + " sh-pause-one (PAUSED)\n");
+            assertThat(lines(gogo.run("resources:resume sh-pause-one sh-pause-twin"))).containsExactly(
+                    "resumed " + one.id() + " sh-pause-one (RUNNING)", "resumed " + twinA.id() + " sh-pause-twin (RUNNING)",
+                    "resumed " + twinB.id() + " sh-pause-twin (RUNNING)");
+            assertThat(List.of(one, twinA, twinB)).noneMatch(RunState::isPaused);
+        } finally {
+            List.of(one, twinA, twinB).forEach(RunState::stop);
+        }
+    }
+
+    @Test
+    void pauseAndResumeErrorsChangeNothing() throws Exception {
+        RunState running = new RunState("sh-p-running").start();
+        RunState pending = new RunState("sh-p-pending");
+        RunState stopping = new RunState("sh-p-stopping").start();
+        RunState ended = new RunState("sh-p-ended").start();
+        for (RunState rs : List.of(running, pending, stopping, ended)) {
+            runtime.register(rs);
+        }
+        stopping.cancel();
+        ended.stop();
+        try {
+            assertThat(gogo.fail("resources:pause sh-p-running sh-p-pending " + stopping.id() + " nosuch " + ended.id()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("pause: RunState " + pending.id() + " \"sh-p-pending\" is not running (PENDING); RunState "
+                            + stopping.id() + " \"sh-p-stopping\" is cancelled (STOPPING); no live RunState has the name"
+                            + " \"nosuch\"; RunState " + ended.id() + " has already ended (STOPPED); nothing was paused");
+            assertThat(running.isPaused()).as("all or nothing").isFalse();
+            assertThat(gogo.fail("resources:resume sh-p-running")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("resume: RunState " + running.id() + " \"sh-p-running\" is not paused (RUNNING); nothing was resumed");
+            assertThat(gogo.fail("resources:pause")).hasMessage("pause: give at least one RunState id or name");
+            assertThat(gogo.fail("resources:resume")).hasMessage("resume: give at least one RunState id or name");
+            assertThat(gogo.fail("resources:resume \"bad\u001bname\"")).hasMessageContaining("bad\\u001bname")
+                    .hasMessageNotContaining("\u001b");
+        } finally {
+            running.stop();
+            stopping.stop();
+        }
     }
 
     @Test
@@ -319,7 +473,7 @@ class ShellIT {
         ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=resources)");
         assertThat(refs).hasSize(1);
         assertThat((String[]) refs[0].getProperty("osgi.command.function"))
-                .containsExactly("cancel", "opens", "pools", "run", "runstates");
+                .containsExactly("cancel", "opens", "pause", "pools", "resume", "run", "runstates");
         assertThat(refs[0].getBundle().getSymbolicName()).isEqualTo("cs.resources.shell");
     }
 }

@@ -20,8 +20,11 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface ResourcesRuntime {
 
     /**
-     * @return the RunStates that have not ended (state {@code PENDING}, {@code RUNNING} or
-     *     {@code STOPPING}), by id
+     * @return the RunStates that have not ended (state {@code PENDING}, {@code RUNNING},
+     *     {@code PAUSED} or {@code STOPPING}), by id; the live children of a listed RunState
+     *     ({@link RunState#children()}) are listed too, with its bundle and source (a child that
+     *     is tracked itself is listed as tracked), and also inside its
+     *     {@link RunStateInfo#children()}
      */
     List<RunStateInfo> runStates();
 
@@ -34,7 +37,9 @@ public interface ResourcesRuntime {
 
     /**
      * Cancels RunStates. Each argument is an id (decimal) or a name; a name cancels every live
-     * RunState of that name. All arguments are checked before anything is cancelled.
+     * RunState of that name. The live children of listed RunStates match too. All arguments
+     * are checked before anything is cancelled. A RunState's cancel also cancels its live children:
+     * they are in the {@link RunStateInfo#children()} of what is returned.
      *
      * @param idsOrNames what to cancel; at least one
      * @return what was cancelled, by id, as it is after the cancel
@@ -43,6 +48,35 @@ public interface ResourcesRuntime {
      * @throws NullPointerException if {@code idsOrNames} or an element is null
      */
     List<RunStateInfo> cancel(Collection<String> idsOrNames);
+
+    /**
+     * Pauses RunStates ({@link RunState#pause()}), matched as {@link #cancel(Collection)} matches
+     * them. All arguments are checked before anything is paused: each RunState they match must be
+     * running and not cancelled (a paused one stays paused). If one stops or is cancelled between
+     * the check and its pause, those paused by this call are resumed and nothing stays paused.
+     *
+     * @param idsOrNames what to pause; at least one
+     * @return what was paused, by id, as it is after the pause
+     * @throws IllegalArgumentException if {@code idsOrNames} is empty, names an id or name that
+     *     matches no live RunState, or matches one that is not running or is cancelled (the message
+     *     lists them; nothing is paused)
+     * @throws NullPointerException if {@code idsOrNames} or an element is null
+     */
+    List<RunStateInfo> pause(Collection<String> idsOrNames);
+
+    /**
+     * Resumes paused RunStates ({@link RunState#resume()}), matched as {@link #cancel(Collection)}
+     * matches them. All arguments are checked before anything is resumed: each RunState they match
+     * must be paused.
+     *
+     * @param idsOrNames what to resume; at least one
+     * @return what was resumed, by id, as it is after the resume
+     * @throws IllegalArgumentException if {@code idsOrNames} is empty, names an id or name that
+     *     matches no live RunState, or matches one that is not paused (the message lists them;
+     *     nothing is resumed)
+     * @throws NullPointerException if {@code idsOrNames} or an element is null
+     */
+    List<RunStateInfo> resume(Collection<String> idsOrNames);
 
     /** @return the MultiOpen services, by service id */
     List<MultiOpenInfo> multiOpens();

@@ -214,8 +214,7 @@ public final class Registry {
 
     /** Builds what the runtime shows of a RunState: the one place that reads a RunState for it. */
     static RunStateInfo info(RunState rs, long bundleId, String bundle, Source source) {
-        return new RunStateInfo(rs.id(), rs.name(), rs.state(), bundleId, bundle, rs.startTime().orElse(null),
-                rs.runTime(), source);
+        return RunStateInfos.of(rs, bundleId, bundle, source);
     }
 
     private RunStateInfo info(ServiceReference<RunState> ref, RunState rs) {
@@ -300,16 +299,33 @@ public final class Registry {
 
         Snapshot() {
             for (Tracked t : tracked.values()) {
-                add(new Target(t.runState, null, t.runState.name()), t.info());
+                RunStateInfo i = t.info();
+                add(new Target(t.runState, null, t.runState.name()), i);
+                addChildren(t.runState, i);
             }
             for (ServiceReference<RunState> ref : references(runStateServices)) {
                 read(ref, rs -> {
                     RunStateInfo i = info(ref, rs);
                     if (i != null) {
                         add(new Target(null, ref, rs.name()), i);
+                        addChildren(rs, i);
                     }
                     return i;
                 });
+            }
+        }
+
+        /**
+         * The live children of a listed RunState are listed too (and act on), as the parent's
+         * bundle and source show them; a child tracked itself keeps its own entry (added first).
+         */
+        private void addChildren(RunState parent, RunStateInfo parentInfo) {
+            for (RunState child : parent.children()) {
+                RunStateInfo i = info(child, parentInfo.bundleId(), parentInfo.bundle(), parentInfo.source());
+                if (!infos.containsKey(i.id())) {
+                    add(new Target(child, null, child.name()), i);
+                    addChildren(child, i);
+                }
             }
         }
 
@@ -358,6 +374,11 @@ public final class Registry {
         Snapshot before = new Snapshot();
         Map<Long, Target> chosen = Selection.choose(verb, idsOrNames, before.live, Target::name, before.ended());
         chosen.values().forEach(t -> act(t, act));
+        return after(chosen, before);
+    }
+
+    /** @return the chosen RunStates as they are now, by id (their last known values if gone) */
+    private List<RunStateInfo> after(Map<Long, Target> chosen, Snapshot before) {
         Map<Long, RunStateInfo> after = new Snapshot().infos;
         List<RunStateInfo> result = new ArrayList<>();
         for (Long id : chosen.keySet()) {
@@ -509,5 +530,49 @@ public final class Registry {
     static String name(Bundle b) {
         String bsn = b.getSymbolicName();
         return bsn != null ? bsn : "bundle-" + b.getBundleId();
+    }
+
+    // ---------------------------------------------------------------- pause, resume (issue 11)
+
+    /**
+     * Pauses the live RunStates that {@code idsOrNames} name, all-or-nothing: each must be running
+     * and not cancelled ({@code RUNNING} or already {@code PAUSED}). One that stops between the
+     * check and its pause undoes the pauses made by this call; one cancelled meanwhile stays
+     * {@code STOPPING} (a cancel wins over a pause).
+     */
+    List<RunStateInfo> pause(Collection<String> idsOrNames) {
+        Snapshot before = new Snapshot();
+        Map<Long, Target> chosen = Selection.choose("pause", idsOrNames, before.live, Target::name, before.ended(),
+                id -> switch (before.infos.get(id).state()) {
+                    case RUNNING, PAUSED -> null;
+                    case STOPPING -> "is cancelled (STOPPING)";
+                    default -> "is not running (" + before.infos.get(id).state() + ")";
+                });
+        List<RunState> paused = new ArrayList<>();
+        for (Map.Entry<Long, Target> e : chosen.entrySet()) {
+            try {
+                act(e.getValue(), rs -> {
+                    if (!rs.isPaused()) {
+                        rs.pause();
+                        paused.add(rs);
+                    }
+                });
+            } catch (IllegalStateException stopped) {
+                paused.forEach(RunState::resume);
+                throw new IllegalArgumentException("pause: RunState " + e.getKey() + " stopped meanwhile; nothing was paused",
+                        stopped);
+            }
+        }
+        return after(chosen, before);
+    }
+
+    /** Resumes the live RunStates that {@code idsOrNames} name, all-or-nothing: each must be paused. */
+    List<RunStateInfo> resume(Collection<String> idsOrNames) {
+        Snapshot before = new Snapshot();
+        Map<Long, Target> chosen = Selection.choose("resume", idsOrNames, before.live, Target::name, before.ended(),
+                id -> before.infos.get(id).state() == RunState.State.PAUSED ? null
+                        : "is not paused (" + before.infos.get(id).state() + ")");
+        chosen.values().forEach(t -> act(t, RunState::resume));
+        return after(chosen, before);
     }
 }

@@ -61,6 +61,16 @@ public final class RuntimeService implements ResourcesRuntime {
     }
 
     @Override
+    public List<RunStateInfo> pause(Collection<String> idsOrNames) {
+        return registry.pause(idsOrNames);
+    }
+
+    @Override
+    public List<RunStateInfo> resume(Collection<String> idsOrNames) {
+        return registry.resume(idsOrNames);
+    }
+
+    @Override
     public List<MultiOpenInfo> multiOpens() {
         return registry.multiOpens();
     }

@@ -32,6 +32,19 @@ final class Selection {
      */
     static <T> Map<Long, T> choose(String verb, Collection<String> idsOrNames, Map<Long, T> live,
             Function<? super T, String> nameOf, Map<Long, RunStateInfo> ended) {
+        return choose(verb, idsOrNames, live, nameOf, ended, id -> null);
+    }
+
+    /**
+     * As {@link #choose(String, Collection, Map, Function, Map)}, and also refusing live RunStates
+     * that cannot take the operation (pause of one not running): each refusal is listed with the
+     * other problems, in the order of the arguments, and nothing is chosen.
+     *
+     * @param refuse says, for the id of a matched live RunState, why it cannot take the operation
+     *     (e.g. {@code "is not running (PENDING)"}), or null if it can
+     */
+    static <T> Map<Long, T> choose(String verb, Collection<String> idsOrNames, Map<Long, T> live,
+            Function<? super T, String> nameOf, Map<Long, RunStateInfo> ended, Function<Long, String> refuse) {
         Objects.requireNonNull(idsOrNames, "idsOrNames");
         if (idsOrNames.isEmpty()) {
             throw new IllegalArgumentException(verb + ": give at least one RunState id or name");
@@ -52,6 +65,12 @@ final class Selection {
                 });
             }
             if (!matches.isEmpty()) {
+                matches.forEach((k, t) -> {
+                    String why = refuse.apply(k);
+                    if (why != null) {
+                        problems.add("RunState " + k + " " + Text.quote(nameOf.apply(t)) + " " + why);
+                    }
+                });
                 chosen.putAll(matches);
             } else if (id != null && ended.containsKey(id)) {
                 problems.add("RunState " + id + " has already ended (" + ended.get(id).state() + ")");

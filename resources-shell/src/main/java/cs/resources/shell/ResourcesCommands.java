@@ -13,8 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
@@ -37,7 +40,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 // Immediate: Karaf's console gets a command service for each call and releases it after, which
 // would activate and deactivate a delayed component around every command.
 @Component(service = ResourcesCommands.class, immediate = true)
-@GogoCommand(scope = "resources", function = {"cancel", "opens", "pools", "run", "runstates"})
+@GogoCommand(scope = "resources", function = {"cancel", "opens", "pause", "pools", "resume", "run", "runstates"})
 public final class ResourcesCommands {
 
     private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -56,23 +59,55 @@ public final class ResourcesCommands {
         this.tasks = tasks;
     }
 
-    @Descriptor("list the RunStates that have not ended: id, name, state, bundle, start time, run time")
+    @Descriptor("list the RunStates that have not ended, children under their parent: id, name, state,"
+            + " bundle, start time, run time, progress, time left, message")
     public void runstates(
-            @Descriptor("also list ended RunStates and recently dropped ones")
+            @Descriptor("also list ended RunStates and recently dropped ones, with what failed their last run")
             @Parameter(names = {"-a", "--all"}, presentValue = "true", absentValue = "false") boolean all,
-            @Descriptor("plain output for scripts: tab-separated, no header, ISO-8601 times, run time in seconds")
+            @Descriptor("plain output for scripts: tab-separated, no header, ISO-8601 times, durations in seconds;"
+                    + " columns id, name, state, bundle, started, run time, done, total, time left, parent id,"
+                    + " message, failure (- for none)")
             @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain) {
-        print(runStateTable(runtime.runStates(all), plain), plain);
+        print(runStateTable(runtime.runStates(all), all, plain), plain);
     }
 
-    @Descriptor("cancel RunStates by id or by name (a name cancels every live RunState of that name);"
-            + " an unknown id or name is an error and nothing is cancelled")
+    @Descriptor("cancel RunStates by id or by name (a name cancels every live RunState of that name), and"
+            + " with each its live children; an unknown id or name is an error and nothing is cancelled")
     public void cancel(@Descriptor("ids or names of live RunStates") String... idsOrNames) {
-        List<RunStateInfo> cancelled = runtime.cancel(Arrays.asList(idsOrNames));
+        report("cancelled", runtime.cancel(Arrays.asList(idsOrNames)), true);
+    }
+
+    @Descriptor("pause running RunStates by id or by name (a name pauses every live RunState of that name);"
+            + " the task waits where it checks for a pause; an unknown id or name, or one not running, is an"
+            + " error and nothing is paused")
+    public void pause(@Descriptor("ids or names of running RunStates") String... idsOrNames) {
+        report("paused", runtime.pause(Arrays.asList(idsOrNames)), false);
+    }
+
+    @Descriptor("resume paused RunStates by id or by name (a name resumes every live RunState of that name);"
+            + " an unknown id or name, or one not paused, is an error and nothing is resumed")
+    public void resume(@Descriptor("ids or names of paused RunStates") String... idsOrNames) {
+        report("resumed", runtime.resume(Arrays.asList(idsOrNames)), false);
+    }
+
+    /**
+     * Prints one line per RunState that {@code what} happened to; with {@code children}, also one
+     * per live child of each (a cancel cancels them), naming its parent.
+     */
+    private static void report(String what, List<RunStateInfo> infos, boolean children) {
         PrintStream out = System.out;
-        for (RunStateInfo info : cancelled) {
-            out.println("cancelled " + info.id() + " " + Printable.escape(info.name())
-                    + " (" + info.state() + ")");
+        Set<Long> printed = new HashSet<>();
+        infos.forEach(i -> printed.add(i.id()));
+        for (RunStateInfo info : infos) {
+            out.println(what + " " + info.id() + " " + Printable.escape(info.name()) + " (" + info.state() + ")");
+            if (children) {
+                for (RunStateInfo child : RunStateTree.descendants(info)) {
+                    if (printed.add(child.id())) {
+                        out.println(what + " " + child.id() + " " + Printable.escape(child.name()) + " ("
+                                + child.state() + "), child of " + child.parentId());
+                    }
+                }
+            }
         }
     }
 
@@ -208,13 +243,52 @@ public final class ResourcesCommands {
 
     // --------------------------------------------------------------------------------- helpers
 
-    static Table runStateTable(List<RunStateInfo> infos, boolean plain) {
-        Table t = new Table("#ID", "NAME", "STATE", "BUNDLE", "STARTED", "#RUN TIME");
-        for (RunStateInfo i : infos) {
-            t.row(i.id(), i.name(), i.state(), i.bundle(), started(i.startTime(), plain),
-                    plain ? Durations.seconds(i.runTime()) : Durations.format(i.runTime()));
+    /**
+     * @param all add a FAILURE column (to the table; plain rows always have it)
+     * @return the RunStates as a tree: children indented under their parent (plain: in their
+     *     parent's order, with its id in a column)
+     */
+    static Table runStateTable(List<RunStateInfo> infos, boolean all, boolean plain) {
+        List<String> header = new ArrayList<>(List.of("#ID", "NAME", "STATE", "BUNDLE", "STARTED", "#RUN TIME"));
+        if (plain) {
+            header.addAll(List.of("#DONE", "#TOTAL", "#LEFT", "#PARENT", "MESSAGE", "FAILURE"));
+        } else {
+            header.addAll(List.of("#PROGRESS", "#LEFT", "MESSAGE"));
+            if (all) {
+                header.add("FAILURE");
+            }
+        }
+        Table t = new Table(header.toArray(new String[0]));
+        for (RunStateTree.Node node : RunStateTree.of(infos)) {
+            RunStateInfo i = node.info();
+            List<Object> row = new ArrayList<>();
+            row.add(i.id());
+            row.add(plain ? i.name() : "  ".repeat(node.depth()) + i.name());
+            row.addAll(List.of(i.state(), i.bundle(), started(i.startTime(), plain),
+                    plain ? Durations.seconds(i.runTime()) : Durations.format(i.runTime())));
+            String message = i.progress().message().isEmpty() ? "-" : i.progress().message();
+            String failure = i.failure() == null ? "-" : i.failure();
+            if (plain) {
+                row.addAll(List.of(i.progress().done(), i.progress().total(),
+                        i.eta() == null ? "-" : Durations.seconds(i.eta()), i.parentId(), message, failure));
+            } else {
+                row.addAll(List.of(progress(i), i.eta() == null ? "-" : Durations.format(i.eta()), message));
+                if (all) {
+                    row.add(failure);
+                }
+            }
+            t.row(row.toArray());
         }
         return t;
+    }
+
+    /** @return {@code 42%} with a known total, the done count without one, {@code -} for no progress */
+    private static String progress(RunStateInfo i) {
+        int percent = i.percentDone();
+        if (percent >= 0) {
+            return percent + "%";
+        }
+        return i.progress().done() > 0 ? Long.toString(i.progress().done()) : "-";
     }
 
     private static String started(Instant start, boolean plain) {

@@ -170,12 +170,12 @@ public final class JmxComponent {
 
         @Override
         public List<RunStateData> getRunStates() {
-            return runtime.runStates().stream().map(RunStateData::of).toList();
+            return RunStateData.flatten(runtime.runStates());
         }
 
         @Override
         public List<RunStateData> listRunStates(boolean includeEnded) {
-            return runtime.runStates(includeEnded).stream().map(RunStateData::of).toList();
+            return RunStateData.flatten(runtime.runStates(includeEnded));
         }
 
         @Override
@@ -184,6 +184,22 @@ public final class JmxComponent {
                 throw new IllegalArgumentException("cancel: give a RunState id or name");
             }
             return runtime.cancel(List.of(idOrName)).stream().map(RunStateData::of).toList();
+        }
+
+        @Override
+        public List<RunStateData> pause(String idOrName) {
+            if (idOrName == null) {
+                throw new IllegalArgumentException("pause: give a RunState id or name");
+            }
+            return runtime.pause(List.of(idOrName)).stream().map(RunStateData::of).toList();
+        }
+
+        @Override
+        public List<RunStateData> resume(String idOrName) {
+            if (idOrName == null) {
+                throw new IllegalArgumentException("resume: give a RunState id or name");
+            }
+            return runtime.resume(List.of(idOrName)).stream().map(RunStateData::of).toList();
         }
     }
 

@@ -9,12 +9,15 @@ import java.util.List;
  */
 public interface RunStatesMXBean {
 
-    /** @return the RunStates that have not ended (pending, running or stopping), by id */
+    /**
+     * @return the RunStates that have not ended (pending, running, paused or stopping), by id, each
+     *     followed by its live children (rows of their own, with their parent's id)
+     */
     List<RunStateData> getRunStates();
 
     /**
      * @param includeEnded also list ended RunStates and recently dropped ones
-     * @return the RunStates, by id
+     * @return the RunStates, by id, each followed by its live children
      */
     List<RunStateData> listRunStates(boolean includeEnded);
 
@@ -26,4 +29,24 @@ public interface RunStatesMXBean {
      * @throws IllegalArgumentException if no live RunState has this id or name (nothing is cancelled)
      */
     List<RunStateData> cancel(String idOrName);
+
+    /**
+     * Pauses the live RunState of this id, or every live RunState of this name.
+     *
+     * @param idOrName a RunState id (decimal) or name
+     * @return what was paused, as it is after the pause
+     * @throws IllegalArgumentException if no live RunState has this id or name, or one that it
+     *     matches is not running or is cancelled (nothing is paused)
+     */
+    List<RunStateData> pause(String idOrName);
+
+    /**
+     * Resumes the paused RunState of this id, or every live RunState of this name.
+     *
+     * @param idOrName a RunState id (decimal) or name
+     * @return what was resumed, as it is after the resume
+     * @throws IllegalArgumentException if no live RunState has this id or name, or one that it
+     *     matches is not paused (nothing is resumed)
+     */
+    List<RunStateData> resume(String idOrName);
 }
