@@ -15,7 +15,8 @@ import javax.management.remote.JMXServiceURL;
  * <pre>java JmxProbe.java SERVICE-URL USER PASSWORD ACTION...</pre>
  *
  * Actions: {@code runstates}, {@code opens}, {@code pools} print one line per row of the
- * attribute; {@code cancel=ID-OR-NAME} invokes the cancel operation and prints what it cancelled.
+ * attribute; {@code cancel=ID-OR-NAME}, {@code pause=ID-OR-NAME} and {@code resume=ID-OR-NAME}
+ * invoke that operation and print what it cancelled, paused or resumed.
  * An action that Karaf's JMX ACL refuses prints {@code refused: ...} and the probe goes on; any
  * other failure ends it with exit status 1.
  */
@@ -24,6 +25,9 @@ public final class JmxProbe {
             "runstates", new String[] {"cs.resources:type=RunStates", "RunStates", "id", "name", "state", "bundle"},
             "opens", new String[] {"cs.resources:type=MultiOpens", "MultiOpens", "serviceId", "className", "openCount", "phase"},
             "pools", new String[] {"cs.resources:type=Pools", "Pools", "serviceId", "name", "created", "reused", "idle", "inUse"});
+
+    /** The RunStates MBean's operations, with what each reports. */
+    private static final Map<String, String> OPERATIONS = Map.of("cancel", "cancelled", "pause", "paused", "resume", "resumed");
 
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
@@ -35,12 +39,13 @@ public final class JmxProbe {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             for (String action : Arrays.copyOfRange(args, 3, args.length)) {
                 try {
-                    if (action.startsWith("cancel=")) {
-                        String arg = action.substring("cancel=".length());
+                    String operation = action.contains("=") ? action.substring(0, action.indexOf('=')) : "";
+                    if (OPERATIONS.containsKey(operation)) {
+                        String arg = action.substring(operation.length() + 1);
                         CompositeData[] rows = (CompositeData[]) server.invoke(new ObjectName("cs.resources:type=RunStates"),
-                                "cancel", new Object[] {arg}, new String[] {String.class.getName()});
+                                operation, new Object[] {arg}, new String[] {String.class.getName()});
                         for (CompositeData row : rows) {
-                            System.out.println("jmx cancelled " + line(row, "id", "name", "state"));
+                            System.out.println("jmx " + OPERATIONS.get(operation) + " " + line(row, "id", "name", "state"));
                         }
                     } else {
                         String[] a = ATTRIBUTES.get(action);

@@ -6,10 +6,10 @@
 # repository (the karaf module's verify goal fetched them). It unpacks Karaf under
 # karaf/target/karaf-test/, listening on loopback only, on free ports, and with no remote Maven
 # repository; adds the features repository by its mvn: URL and installs the feature; then, as an
-# admin and as a viewer: resources:runstates, resources:run, resources:cancel, scr:list, the
-# command ACL, the JMX MBeans over the RMI connector, and feature cs-resources-webconsole's page
-# over HTTP (the admin cancels, the viewer sees no button and is refused). Karaf is stopped
-# whatever happens.
+# admin and as a viewer: resources:runstates, resources:run, resources:pause and resume,
+# resources:cancel, scr:list, the command ACL, the JMX MBeans over the RMI connector, and feature
+# cs-resources-webconsole's page over HTTP (the admin cancels, the viewer sees no button and is
+# refused). Karaf is stopped whatever happens.
 #
 # Exit status 0 when every check passed. KARAF_TEST_KEEP=1 leaves Karaf running for a look
 # around (stop it with karaf/target/karaf-test/apache-karaf-*/bin/stop).
@@ -285,7 +285,7 @@ expect "the copy names the service it republishes" 'cs\.resources\.original\.ser
 
 log "as admin (user karaf): list, run two tasks"
 as karaf 'resources:runstates'
-expect "runstates prints its header" '^ID +NAME +STATE +BUNDLE +STARTED +RUN TIME$'
+expect "runstates prints its header" '^ID +NAME +STATE +BUNDLE +STARTED +RUN TIME +PROGRESS +LEFT +MESSAGE$'
 # One task logs a line every 500 ms; the other blocks in a Karaf command until interrupted.
 as karaf 'resources:run -e 500ms karaf-ticker { log:log "karaf-ticker tick $1" }' \
     'resources:run karaf-sleeper { sleep 600000 }'
@@ -298,6 +298,14 @@ ok "the ticker's closure ran Karaf's log:log, repeatedly, in a session of its ow
 as karaf 'resources:runstates'
 expect "runstates lists the ticker running" "^ *$ticker_id +karaf-ticker +RUNNING +cs\.resources\.impl "
 expect "runstates lists the sleeper running" '^ *[0-9]+ +karaf-sleeper +RUNNING +cs\.resources\.impl '
+
+log "as admin: pause and resume the ticker"
+as karaf "resources:pause $ticker_id" 'resources:runstates'
+expect "pause pauses the ticker" "^paused $ticker_id karaf-ticker \(PAUSED\)$"
+expect "runstates lists the ticker paused" "^ *$ticker_id +karaf-ticker +PAUSED +cs\.resources\.impl "
+as karaf 'resources:resume karaf-ticker' 'resources:runstates -p'
+expect "resume resumes the ticker" "^resumed $ticker_id karaf-ticker \(RUNNING\)$"
+expect "runstates -p lists the ticker running again" "^$ticker_id	karaf-ticker	RUNNING	"
 
 # -------------------------------------------------------------------------------- the ACL
 
@@ -319,6 +327,10 @@ as viewer "resources:cancel $ticker_id"
 expect "the viewer may not cancel" 'Command not found: resources:cancel'
 as viewer 'resources:run viewer-task { echo no }'
 expect "the viewer may not run" 'Command not found: resources:run'
+as viewer "resources:pause $ticker_id"
+expect "the viewer may not pause" 'Command not found: resources:pause'
+as viewer "resources:resume $ticker_id"
+expect "the viewer may not resume" 'Command not found: resources:resume'
 as viewer 'resources:runstates'
 expect "the ticker still runs" "^ *$ticker_id +karaf-ticker +RUNNING "
 
@@ -327,11 +339,16 @@ expect "the ticker still runs" "^ *$ticker_id +karaf-ticker +RUNNING "
 log "JMX over the RMI connector on loopback ($jmx_url)"
 as karaf 'service:list javax.management.DynamicMBean | grep "jmx.objectname = cs.resources"'
 expect "the MBeans are jmx.objectname services (the whiteboard)" 'jmx\.objectname = cs\.resources:type=RunStates'
-show viewer "jmx runstates opens pools cancel=karaf-sleeper" "$(jmx viewer runstates opens pools cancel=karaf-sleeper)"
+show viewer "jmx runstates opens pools cancel=karaf-sleeper pause=karaf-sleeper" \
+    "$(jmx viewer runstates opens pools cancel=karaf-sleeper pause=karaf-sleeper)"
 expect "the viewer reads the RunStates MBean" "^  id=$ticker_id name=karaf-ticker state=RUNNING bundle=cs\.resources\.impl$"
 expect "the viewer reads the MultiOpens MBean" '^  serviceId=[0-9]+ className=cs\.resources\.itest\.provider\.SharedResource openCount=1 phase=OPEN$'
 expect "the viewer reads the Pools MBean" '^jmx cs\.resources:type=Pools Pools: 0 rows$'
 expect "the JMX ACL refuses cancel to the viewer" '^jmx cancel=karaf-sleeper refused: '
+expect "the JMX ACL refuses pause to the viewer" '^jmx pause=karaf-sleeper refused: '
+show karaf "jmx pause=karaf-sleeper resume=karaf-sleeper" "$(jmx karaf pause=karaf-sleeper resume=karaf-sleeper)"
+expect "an admin pauses the sleeper over JMX" '^jmx paused id=[0-9]+ name=karaf-sleeper state=PAUSED$'
+expect "an admin resumes the sleeper over JMX" '^jmx resumed id=[0-9]+ name=karaf-sleeper state=RUNNING$'
 show karaf "jmx cancel=karaf-sleeper" "$(jmx karaf cancel=karaf-sleeper)"
 expect "an admin cancels the sleeper over JMX" '^jmx cancelled id=[0-9]+ name=karaf-sleeper state=(STOPPING|CANCELLED)$'
 

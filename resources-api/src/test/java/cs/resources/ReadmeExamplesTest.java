@@ -160,4 +160,81 @@ class ReadmeExamplesTest {
         // README:end
         assertThat(crawl.state()).isEqualTo(RunState.State.CANCELLED);
     }
+
+    /** Stands for copying a file. */
+    static void copyFile(String name) {
+    }
+
+    @Test
+    void runStateProgress() {
+        List<String> files = List.of("a.txt", "b.txt", "c.txt");
+        // README:progress
+        RunState copy = new RunState("copy");
+        copy.run(() -> {
+            copy.setTotal(files.size());
+            for (String f : copy.untilCancelled(files)) {   // ends early on cancel, waits while paused
+                copy.setMessage(f);
+                copyFile(f);
+                copy.advance(1);                            // one compare-and-set, no lock
+            }
+        });
+        RunState.Progress p = copy.progress();              // done 3, total 3, message "c.txt"
+        // README:end
+        assertThat(p).isEqualTo(new RunState.Progress(3, 3, "c.txt"));
+        assertThat(copy.eta()).as("not running").isEmpty();
+    }
+
+    @Test
+    void runStatePause() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        // README:pause
+        RunState sync = new RunState("sync");
+        Thread worker = new Thread(() -> sync.run(() -> {
+            while (!sync.isCancelled()) {
+                running.countDown();                        // ... one step of work ...
+                try {
+                    sync.waitWhilePaused();                 // returns at once unless paused
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }));
+        worker.start();
+        // README:end
+        running.await();
+        // README:pause-control
+        sync.pause();         // state() == PAUSED; the worker waits at its next waitWhilePaused()
+        sync.resume();        // and goes on
+        sync.cancel();        // a cancel also ends a pause
+        // README:end
+        worker.join();
+        assertThat(sync.state()).isEqualTo(RunState.State.CANCELLED);
+    }
+
+    @Test
+    void runStateChildren() {
+        List<String> fetched = new ArrayList<>();
+        // README:children
+        RunState crawl = new RunState("crawl").start();
+        RunState page1 = crawl.child("page-1").start();
+        RunState page2 = crawl.child("page-2");           // not started yet
+        crawl.cancel();                                     // cancels page-1 and page-2 too
+        page2.run(() -> fetched.add("page-2"));             // does not run its body: cancelled
+        List<RunState> live = crawl.children();             // [page-1]: page-2 has ended
+        // README:end
+        assertThat(fetched).isEmpty();
+        assertThat(live).containsExactly(page1);
+        assertThat(page1.state()).isEqualTo(RunState.State.STOPPING);
+        assertThat(page2.state()).isEqualTo(RunState.State.CANCELLED);
+        // README:current
+        RunState job = new RunState("job");
+        job.run(() -> {
+            RunState self = RunState.current().orElseThrow();   // job, in its body
+            RunState part = self.child("part");                 // cancelled with the job
+            part.run(() -> { /* RunState.current() is part here */ });
+        });
+        // README:end
+        assertThat(RunState.current()).isEmpty();
+    }
 }
