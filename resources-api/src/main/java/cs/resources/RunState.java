@@ -309,34 +309,50 @@ public class RunState implements AutoCloseable {
      * @return whether it was not running (the caller calls the start listeners)
      */
     private boolean begin(boolean clearCancel) {
-        synchronized (lock) {
-            int f = flags;
-            boolean started = (f & RUNNING) == 0;
-            Extras e = extras;
-            boolean parentCancelled = false;
-            if (e != null) {
-                if (started) {
-                    RunStateProgress p = e.progress;
-                    if (p != null) {
-                        p.doneAtStart = p.done();
-                    }
-                }
-                if (e.parent != null) {
-                    RunState parent = e.parent.get();
-                    if (parent != null) {
-                        // Lock order: a child's lock, then its parent's; never the other way round.
-                        parentCancelled = started ? parent.attach(this) : (parent.flags & CANCELLED) != 0;
-                    }
-                    e.liveParent = parent;
-                }
+        // The clock is read before the lock (it may be the caller's code), and only if a start may
+        // be needed; a stop that comes in between sends us round again for a fresh reading.
+        Instant now = null;
+        for (;;) {
+            if (now == null && (flags & RUNNING) == 0) {
+                now = clock.instant();
             }
-            if (started) {
-                startTime = clock.instant();
+            synchronized (lock) {
+                int f = flags;
+                boolean started = (f & RUNNING) == 0;
+                if (started && now == null) {
+                    continue;
+                }
+                return beginLocked(f, started, now, clearCancel);
             }
-            int clear = clearCancel && (f & STUCK) == 0 && !parentCancelled ? CANCELLED : 0;
-            flags = ((f | RUNNING | STARTED) & ~clear) | (parentCancelled ? CANCELLED : 0);
-            return started;
         }
+    }
+
+    /** The body of {@link #begin(boolean)}, holding {@link #lock}; {@code f} is the flags read under it. */
+    private boolean beginLocked(int f, boolean started, Instant now, boolean clearCancel) {
+        Extras e = extras;
+        boolean parentCancelled = false;
+        if (e != null) {
+            if (started) {
+                RunStateProgress p = e.progress;
+                if (p != null) {
+                    p.doneAtStart = p.done();
+                }
+            }
+            if (e.parent != null) {
+                RunState parent = e.parent.get();
+                if (parent != null) {
+                    // Lock order: a child's lock, then its parent's; never the other way round.
+                    parentCancelled = started ? parent.attach(this) : (parent.flags & CANCELLED) != 0;
+                }
+                e.liveParent = parent;
+            }
+        }
+        if (started) {
+            startTime = now;
+        }
+        int clear = clearCancel && (f & STUCK) == 0 && !parentCancelled ? CANCELLED : 0;
+        flags = ((f | RUNNING | STARTED) & ~clear) | (parentCancelled ? CANCELLED : 0);
+        return started;
     }
 
     /**
@@ -398,12 +414,16 @@ public class RunState implements AutoCloseable {
      * the end listeners. Does nothing when not running.
      */
     public void stop() {
+        if ((flags & RUNNING) == 0) {
+            return;
+        }
+        Instant now = clock.instant(); // before the lock: the clock may be the caller's code
         boolean stopped;
         synchronized (lock) {
             int f = flags;
             stopped = (f & RUNNING) != 0;
             if (stopped) {
-                stopTime = clock.instant();
+                stopTime = now;
                 totalTime = totalTime.plus(nonNegative(Duration.between(startTime, stopTime)));
                 flags = f & ~(RUNNING | PAUSED);
                 if ((f & PAUSED) != 0) {

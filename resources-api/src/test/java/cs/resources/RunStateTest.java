@@ -479,6 +479,42 @@ class RunStateTest {
         }
 
         @Test
+        void theClockIsReadOutsideTheMonitor() {
+            // A clock that needs another thread to get through a synchronized method of the same
+            // RunState: start and stop would deadlock if they read it holding the monitor.
+            RunState[] box = new RunState[1];
+            Clock blocking = new Clock() {
+                @Override
+                public ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    if (box[0] != null) {
+                        FutureTask<Duration> other = new FutureTask<>(() -> box[0].totalTime());
+                        new Thread(other).start();
+                        try {
+                            other.get(10, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            throw new AssertionError("the clock was read under the RunState's monitor", e);
+                        }
+                    }
+                    return T0;
+                }
+            };
+            box[0] = new RunState("clocked", blocking);
+            box[0].start();
+            box[0].stop();
+            assertThat(box[0].stopTime()).contains(T0);
+        }
+
+        @Test
         void theSystemClockIsUsedByDefault() {
             Instant before = Instant.now();
             RunState state = new RunState().start();
