@@ -678,22 +678,25 @@ public class RunState implements AutoCloseable {
     /**
      * Pauses the running task: it goes on running ({@link #isRunning()} stays true) until it
      * reaches one of the waits that honour a pause, which then waits until {@link #resume()}, a
-     * cancel or a stop. Pausing a paused RunState does nothing.
+     * cancel or a stop. Pausing a paused RunState does nothing. A cancel wins over a pause: on a
+     * running RunState that is cancelled ({@code STOPPING}) this does nothing either, since a
+     * cancel ends a pause and a stopping task is not to wait.
      *
-     * @throws IllegalStateException if the RunState is not running, or is cancelled (stopping):
-     *     nothing changes; the message names it and says why
+     * @throws IllegalStateException if the RunState is not running (nothing changes; the message
+     *     names it)
      */
     public void pause() {
-        int f;
         synchronized (lock) {
-            f = flags;
+            int f = flags;
             if ((f & (RUNNING | CANCELLED)) == RUNNING) {
                 flags = f | PAUSED;
                 return;
             }
+            if ((f & RUNNING) != 0) {
+                return; // cancelled: stays STOPPING, not paused
+            }
         }
-        throw new IllegalStateException("pause() of " + this + ": "
-                + ((f & RUNNING) == 0 ? "it is not running" : "it is cancelled (stopping)"));
+        throw new IllegalStateException("pause() of " + this + ": it is not running");
     }
 
     /** Ends a pause, waking those waiting it out. Does nothing when not paused. */

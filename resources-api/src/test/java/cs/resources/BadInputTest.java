@@ -233,9 +233,13 @@ class BadInputTest {
         rs.resume(); // not paused: a documented no-op
         assertThat(rs.state()).isEqualTo(RunState.State.RUNNING);
         rs.cancel();
-        assertThatThrownBy(rs::pause).isInstanceOf(IllegalStateException.class)
-                .hasMessage("pause() of " + rs + ": it is cancelled (stopping)");
+        rs.pause(); // running but cancelled: a documented no-op, a cancel wins over a pause
         assertThat(rs.state()).isEqualTo(RunState.State.STOPPING);
+        assertThat(rs.isPaused()).isFalse();
+        rs.stop();
+        assertThatThrownBy(rs::pause).isInstanceOf(IllegalStateException.class)
+                .hasMessage("pause() of " + rs + ": it is not running");
+        assertThat(rs.state()).isEqualTo(RunState.State.CANCELLED);
     }
 
     @Test

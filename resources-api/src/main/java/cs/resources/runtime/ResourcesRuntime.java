@@ -52,8 +52,9 @@ public interface ResourcesRuntime {
     /**
      * Pauses RunStates ({@link RunState#pause()}), matched as {@link #cancel(Collection)} matches
      * them. All arguments are checked before anything is paused: each RunState they match must be
-     * running and not cancelled (a paused one stays paused). If one stops or is cancelled between
-     * the check and its pause, those paused by this call are resumed and nothing stays paused.
+     * running and not cancelled (a paused one stays paused). If one stops between the check and
+     * its pause, those paused by this call are resumed and nothing stays paused; one cancelled
+     * meanwhile is left stopping (a cancel wins over a pause) and listed as such.
      *
      * @param idsOrNames what to pause; at least one
      * @return what was paused, by id, as it is after the pause
