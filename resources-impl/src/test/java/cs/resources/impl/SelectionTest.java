@@ -51,6 +51,17 @@ class SelectionTest {
     }
 
     @Test
+    void refusalsAreListedWithTheOtherProblemsInArgumentOrderAndChooseNothing() {
+        assertThatThrownBy(() -> Selection.choose("pause", List.of("indexer", "nosuch", "8"), live, n -> n, ended,
+                id -> id == 5L ? "is not running (PENDING)" : id == 8L ? "is cancelled (STOPPING)" : null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pause: RunState 5 \"indexer\" is not running (PENDING); no live RunState has the name"
+                        + " \"nosuch\"; RunState 8 \"crawler\" is cancelled (STOPPING); nothing was paused");
+        assertThat(Selection.choose("resume", List.of("indexer"), live, n -> n, ended, id -> null).keySet())
+                .containsExactly(3L, 5L);
+    }
+
+    @Test
     void badArguments() {
         assertThatThrownBy(() -> Selection.choose("cancel", List.of(), live, n -> n, ended))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("cancel: give at least one RunState id or name");
