@@ -128,7 +128,12 @@ public class RunState implements AutoCloseable {
      * @param message what the task said it is doing; {@code ""} when it said nothing
      */
     public record Progress(long done, long total, String message) {
-        /** @throws NullPointerException if {@code message} is null */
+        /**
+         * @param done the done count
+         * @param total the total, 0 when unknown
+         * @param message what the task said it is doing; {@code ""} for nothing
+         * @throws NullPointerException if {@code message} is null
+         */
         public Progress {
             Objects.requireNonNull(message, "message");
         }
