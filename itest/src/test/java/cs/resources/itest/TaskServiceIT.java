@@ -141,6 +141,7 @@ class TaskServiceIT {
         assertThatThrownBy(() -> h.get(TIMEOUT, TimeUnit.MILLISECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(java.io.IOException.class).hasRootCauseMessage("disk on fire");
         assertThat(h.failure()).get().extracting(Throwable::getMessage).isEqualTo("disk on fire");
+        assertThat(rs.failure()).as("the RunState records it too").get().isSameAs(h.failure().get());
         assertThat(h.isCancelled()).as("failed, not cancelled").isFalse();
         assertThatThrownBy(() -> service.submit(null, r -> { })).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("name");
@@ -275,6 +276,15 @@ class TaskServiceIT {
         assertThat(first.get(TIMEOUT, TimeUnit.MILLISECONDS)).isNull();
         assertThat(first.runState().state()).isEqualTo(RunState.State.STOPPED);
         assertThat(first.cancel(true)).as("nothing to cancel once done").isFalse();
+    }
+
+    @Test
+    void aTaskRunsWithItsRunStateCurrent() throws Exception {
+        TaskService service = tasks.waitForService(TIMEOUT);
+        java.util.concurrent.atomic.AtomicReference<RunState> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        TaskHandle h = service.submit("it-current", r -> seen.set(RunState.current().orElse(null)));
+        assertThat(h.get(TIMEOUT, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(seen.get()).isSameAs(h.runState());
     }
 
     @Test

@@ -260,26 +260,39 @@ public final class TaskServiceComponent implements TaskService {
                 phase = RUNNING;
                 runner = Thread.currentThread();
             }
-            ScheduledFuture<?> deadline = null;
+            ScheduledFuture<?>[] deadline = new ScheduledFuture<?>[1];
+            boolean[] ran = new boolean[1];
+            boolean[] cancelledWhenThrown = new boolean[1];
             Throwable thrown = null;
-            boolean cancelledBefore = runState.isCancelled();
             try {
-                // setRunning, not start(): start() would clear a cancel that just arrived.
-                runState.setRunning(true);
-                if (!cancelledBefore) {
-                    deadline = options.deadline().map(this::deadline).orElse(null);
-                    task.run(runState);
+                // call(): the body does not run if the RunState is cancelled already (a cancel is
+                // not cleared, as start() would), RunState.current() is this task's RunState in
+                // the body, and RunState.failure() records what the body threw.
+                runState.call(() -> {
+                    ran[0] = true;
+                    deadline[0] = options.deadline().map(this::deadline).orElse(null);
+                    try {
+                        task.run(runState);
+                    } catch (Throwable t) {
+                        cancelledWhenThrown[0] = runState.isCancelled();
+                        throw t;
+                    }
+                    return null;
+                });
+            } catch (CancellationException e) {
+                if (!ran[0]) {
+                    cancelledWhenThrown[0] = true; // cancelled before its body could run
                 }
+                thrown = e;
             } catch (Throwable t) {
                 thrown = t;
             } finally {
-                if (deadline != null) {
-                    deadline.cancel(false);
+                if (deadline[0] != null) {
+                    deadline[0].cancel(false);
                 }
                 boolean cancelled = runState.isCancelled();
-                if (thrown != null && !(cancelled && endsACancel(thrown))) {
+                if (thrown != null && !(cancelledWhenThrown[0] && endsACancel(thrown))) {
                     failure = thrown;
-                    runState.cancel();
                     LOG.log(Level.WARNING, "task " + Text.quote(runState.name()) + " of " + TaskServiceComponent.this
                             + " failed", thrown);
                 }

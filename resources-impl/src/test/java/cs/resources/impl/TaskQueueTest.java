@@ -78,11 +78,12 @@ class TaskQueueTest {
             q.submit(g, "refused");
         }
         await(() -> started.size() == 2, "two started");
-        assertThat(started).containsExactly("job-0", "job-1");
+        // The two run at once, so either may say so first; the queue's order shows in the third.
+        assertThat(started).containsExactlyInAnyOrder("job-0", "job-1");
         assertThat(q.queued()).isEqualTo(3);
         jobs.get(0).go.countDown();
         await(() -> started.size() == 3, "a third started");
-        assertThat(started).containsExactly("job-0", "job-1", "job-2");
+        assertThat(started.get(2)).isEqualTo("job-2");
         jobs.forEach(j -> j.go.countDown());
         await(() -> started.size() == 5 && q.running() == 0, "all ran");
         assertThat(q.mostRunning()).isEqualTo(2);
