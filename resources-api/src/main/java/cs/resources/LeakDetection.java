@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -56,7 +57,8 @@ public final class LeakDetection {
     private static final int MAX_FRAMES = 32;
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final Set<Class<?>> INTERNAL = Set.of(LeakDetection.class, AbstractMultiOpen.class, Pool.class,
-            OpenableMultiOpen.class, AbstractMultiOpen.OwnedHandle.class, OpenHandle.class, MultiOpen.class);
+            PoolEngine.class, PoolLease.class, OpenableMultiOpen.class, AbstractMultiOpen.OwnedHandle.class,
+            OpenHandle.class, MultiOpen.class);
 
     /** {@link Holder#kind()} of a plain open of a MultiOpen. */
     static final String OPEN = "open";
@@ -221,7 +223,7 @@ public final class LeakDetection {
             if (LIVE.containsKey(holder.sequence())) {
                 holders.remove(holder);
                 LIVE.remove(holder.sequence());
-                report(new Leak(holder.resource(), List.of(holder)));
+                report(new Leak(holder.resource(), List.of(holder), holders.detail()));
             }
         });
     }
@@ -230,7 +232,7 @@ public final class LeakDetection {
     private static void reportLeak(Holders holders) {
         List<Holder> leaked = holders.clear(h -> !HANDLE.equals(h.kind()));
         if (!leaked.isEmpty()) {
-            report(new Leak(holders.resource, sorted(leaked)));
+            report(new Leak(holders.resource, sorted(leaked), holders.detail()));
         }
     }
 
@@ -248,10 +250,29 @@ public final class LeakDetection {
     /** The holders of one MultiOpen or Pool: what it has open or leased now. */
     static final class Holders {
         final String resource;
+        /** The resource's state for a leak report (a pool: its cap, in use, waiting); null for none. */
+        private final Supplier<String> detail;
         private final Map<Long, Holder> holders = new ConcurrentHashMap<>();
 
         Holders(String resource) {
+            this(resource, null);
+        }
+
+        Holders(String resource, Supplier<String> detail) {
             this.resource = resource;
+            this.detail = detail;
+        }
+
+        /** @return the resource's state now, for a report; "" if it has none or telling it failed */
+        String detail() {
+            if (detail == null) {
+                return "";
+            }
+            try {
+                return detail.get();
+            } catch (RuntimeException e) {
+                return "";
+            }
         }
 
         void add(Holder h) {
@@ -349,8 +370,11 @@ public final class LeakDetection {
      *
      * @param resource what was held
      * @param holders the opens or leases that were never closed
+     * @param detail the resource's state when the leak was found, or "": for a pool its cap, the
+     *     objects in use and idle, and the borrowers waiting (a leaked lease keeps its object in
+     *     use for good, so a capped pool that leaks makes its borrowers wait)
      */
-    public record Leak(String resource, List<Holder> holders) {
+    public record Leak(String resource, List<Holder> holders, String detail) {
 
         /**
          * @param resource what was held
@@ -359,13 +383,26 @@ public final class LeakDetection {
          */
         public Leak {
             Objects.requireNonNull(resource, "resource");
+            Objects.requireNonNull(detail, "detail");
             holders = List.copyOf(holders);
         }
 
-        /** @return a report naming the resource and, for each holder, its thread, time and stack */
+        /**
+         * A leak without a state to report.
+         *
+         * @param resource what was held
+         * @param holders the opens or leases that were never closed
+         * @throws NullPointerException if an argument is null
+         */
+        public Leak(String resource, List<Holder> holders) {
+            this(resource, holders, "");
+        }
+
+        /** @return a report naming the resource (and its state) and, for each holder, its thread, time and stack */
         public String describe() {
             return "LEAK: " + resource + " became unreachable with " + holders.size()
-                    + (holders.size() == 1 ? " open or lease" : " opens or leases") + " never closed:\n"
+                    + (holders.size() == 1 ? " open or lease" : " opens or leases") + " never closed"
+                    + (detail.isEmpty() ? "" : " (" + resource + " now: " + detail + ")") + ":\n"
                     + holders.stream().map(Holder::describe).collect(Collectors.joining("\n"));
         }
     }

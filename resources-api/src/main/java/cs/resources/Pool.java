@@ -1,9 +1,10 @@
 package cs.resources;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.Arrays;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -23,32 +24,64 @@ import org.osgi.annotation.versioning.ProviderType;
  * }</pre>
  *
  * <h2>Sizing</h2>
- * {@code maxSize} bounds the <em>idle</em> objects kept for reuse, never the objects in use: a
- * borrower finding no idle object always gets a new one. An object returned while {@code maxSize}
- * objects are idle is dropped. {@code 0} means no bound. The most recently returned object is
- * reused first.
+ * {@code maxSize} bounds the <em>idle</em> objects kept for reuse: an object returned while
+ * {@code maxSize} objects are idle is dropped; {@code 0} means no bound. Without a cap it never
+ * bounds the objects in use: a borrower finding no idle object gets a new one. A thread that uses
+ * the pool alone gets the most recently returned object first. Threads that share the pool each
+ * prefer the object they used last (see <a href="#concurrency">Concurrency</a>).
+ *
+ * <h2>A cap, and waiting</h2>
+ * {@link Builder#maxTotal(int)} caps the objects that exist, in use and idle ({@code 0}, the
+ * default: no cap, and {@link #instance()} never waits). At the cap, {@link #instance()} waits for
+ * a returned object up to {@link Builder#maxWait(Duration)} (default 30 seconds; zero: it does not
+ * wait), {@link #instance(Duration)} up to the time given, and {@link #tryInstance()} does not
+ * wait. Waiters are served in the order they came; a return, a discard, a dropped or expired
+ * object (each frees room under the cap) or {@link #close()} wakes them. A wait that ends without
+ * an object throws {@link PoolTimeoutException}; an interrupt ends a wait the same way, with the
+ * interrupt flag kept set and an {@link InterruptedException} as the cause. No lock or monitor is
+ * held while a borrower waits: a waiting virtual thread unmounts, and returns are never held up.
+ *
+ * <h2>Expiration</h2>
+ * {@link Builder#maxLifetime(Duration)} (since the object was made),
+ * {@link Builder#maxIdleTime(Duration)} (since it was last returned) and
+ * {@link Builder#expiration(Predicate)} (any rule on a {@link PooledInfo}) are checked, against
+ * {@link Builder#clock(Clock)} in milliseconds, when an idle object is about to be leased again:
+ * an expired object is disposed of, counted in {@link Stats#dropped()} and {@link Stats#expired()},
+ * and never handed out; the borrower gets another. A predicate that throws counts as saying
+ * "expired" (its exception is logged). {@link Builder#evictEvery(Duration, ScheduledExecutorService)}
+ * also lets go of expired idle objects in the background, and {@link Builder#prefill(int)} makes
+ * objects ahead of demand.
  *
  * <h2>Beyond the Python library</h2>
  * Through {@link #builder(Supplier)}: a disposer for every object the pool lets go of (dropped,
- * discarded, invalid, idle at {@link #close()}, returned after it); a validator run on return (an
- * invalid object is disposed, not kept); {@link Lease#discard()} for a broken object;
+ * discarded, invalid, expired, idle at {@link #close()}, returned after it); a validator run on
+ * return (an invalid object is disposed, not kept); {@link Lease#discard()} for a broken object;
  * {@link #stats()}.
  *
  * <h2>Failures</h2>
  * An exception from the factory reaches the borrower as it was thrown (the same instance) and
- * leaves the pool unchanged; a factory returning {@code null} gets a {@link NullPointerException}.
- * An exception from the validator or the disposer reaches whoever closed the lease (or the pool),
- * after the pool has finished its bookkeeping: the object is dropped and counted. This holds for
- * checked exceptions too (thrown by Kotlin lambdas or through {@code @SneakyThrows}): they are
- * rethrown as they are.
+ * leaves the pool unchanged (at the cap, its room goes to the next waiter, which tries the factory
+ * in turn); a factory returning {@code null} gets a {@link NullPointerException}. An exception
+ * from the validator or the disposer reaches whoever closed the lease (or the pool), after the
+ * pool has finished its bookkeeping: the object is dropped and counted. This holds for checked
+ * exceptions too (thrown by Kotlin lambdas or through {@code @SneakyThrows}): they are rethrown as
+ * they are. A disposer failure on an expired object has nobody to reach and is logged.
  *
- * <h2>Concurrency</h2>
- * Thread-safe; an object is never leased to two borrowers at once. The idle objects form a
- * lock-free LIFO stack: one volatile {@code long} holds the index of the top entry and a version
- * stamp that changes on every push and pop (so a stale compare-and-set always fails). Leasing an
- * idle object and returning it take no lock and, once the lease object is scalar-replaced by the
- * JIT, allocate nothing. Creation runs outside any lock; registering a new object and retiring a
- * dropped one hold a private monitor that also guards the counters of {@link #stats()}.
+ * <h2 id="concurrency">Concurrency</h2>
+ * Thread-safe; an object is never leased to two borrowers at once, and the idle bound and the cap
+ * hold at every instant. A thread leases from a cell of its own (one of a fixed number, chosen by
+ * its id: no {@link ThreadLocal}, however many threads pass through) with one compare-and-set, and
+ * returns there with another: no lock, no allocation once the JIT has inlined the lease, and no
+ * cache line written by another thread. Objects that no cell holds, creation, the cap and waiting
+ * go through a lock that is never held while user code runs (factory, validator, disposer, clock,
+ * predicate) or while anyone waits. The factory runs in the borrowing thread, outside any lock.
+ * The design is described in the project's {@code docs/design.md}, section 4.
+ *
+ * <p>Memory consistency effects: actions in a thread before it closes a lease (or returns the
+ * object by any path) <i>happen-before</i> actions that follow the lease of that object by another
+ * borrower, in any thread; actions in the factory happen-before the borrower's use of the new
+ * object; actions before {@link #close()} happen-before a borrower's {@link ClosedException}; and
+ * actions before returning an object happen-before the disposer's call on it.
  *
  * @param <T> the type of the pooled objects
  */
@@ -56,57 +89,12 @@ public final class Pool<T> implements AutoCloseable {
 
     /** The idle bound of {@link #Pool(Supplier)} and of a builder whose size was not set. */
     public static final int DEFAULT_MAX_SIZE = 4;
+    /** How long {@link #instance()} waits at the cap unless {@link Builder#maxWait(Duration)} says otherwise. */
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
 
     private static final AtomicLong IDS = new AtomicLong();
-    private static final VarHandle HEAD;
-    private static final VarHandle STAMP;
-    private static final VarHandle LEASES;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            HEAD = lookup.findVarHandle(Pool.class, "head", long.class);
-            STAMP = lookup.findVarHandle(Slot.class, "stamp", long.class);
-            LEASES = lookup.findVarHandle(Slot.class, "leases", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final Supplier<? extends T> newObject;
-    private final int maxSize;
-    private final Consumer<? super T> disposer;
-    private final Predicate<? super T> validator;
-    private final String name;
-
-    /** In {@link #head}: the pool is closed; the stack is gone and no push or pop succeeds. */
-    private static final long CLOSED_BIT = Long.MIN_VALUE;
-
-    /**
-     * Top of the idle stack: bit 63 set once the pool is closed ({@link #CLOSED_BIT}), a version in
-     * bits 32 to 62, the slot index in the low 32 bits (0: empty). Changed only by
-     * compare-and-set: a push or a pop makes a new version, so a stale compare-and-set fails, and
-     * {@link #close()} takes the whole stack at once.
-     */
-    private volatile long head;
-
-    /** Guards the slot registry and the counters below; never held while user code runs. */
-    private final Object registry = new Object();
-    /**
-     * Slots by index (index 0 unused). Elements are written holding {@link #registry}; the array is
-     * replaced (copied) when it grows. Read without the lock by the stack operations, whose
-     * compare-and-set on {@link #head} rejects any stale read.
-     */
-    private volatile Slot<T>[] slots;
-    private int[] freeIndices = new int[8];
-    private int freeCount;
-    private int nextIndex = 1;
-    private long created;
-    private long dropped;
-    /** Reuses counted by slots that have since been retired. */
-    private long retiredReused;
-    /** The leases recorded by {@link LeakDetection}; null until it first records one. */
-    private volatile LeakDetection.Holders leakHolders;
+    private final PoolEngine<T> engine;
 
     /**
      * A pool that keeps up to {@value #DEFAULT_MAX_SIZE} idle objects.
@@ -125,32 +113,38 @@ public final class Pool<T> implements AutoCloseable {
      * @throws IllegalArgumentException if {@code maxSize} is negative
      */
     public Pool(Supplier<? extends T> newObject, int maxSize) {
-        this(newObject, maxSize, null, null, null);
+        this(new Builder<T>(newObject).maxSize(maxSize));
     }
 
-    private Pool(Supplier<? extends T> newObject, int maxSize, Consumer<? super T> disposer,
-            Predicate<? super T> validator, String name) {
-        this.newObject = Objects.requireNonNull(newObject, "newObject");
-        this.maxSize = checkSize(maxSize);
-        this.disposer = disposer;
-        this.validator = validator;
-        this.name = name != null ? name : "Pool-" + IDS.incrementAndGet();
-        @SuppressWarnings("unchecked")
-        Slot<T>[] initial = (Slot<T>[]) new Slot<?>[16];
-        this.slots = initial;
-    }
-
-    private static int checkSize(int maxSize) {
-        if (maxSize < 0) {
-            throw new IllegalArgumentException("maxSize must be 0 (no bound) or positive, not " + maxSize);
+    private Pool(Builder<T> b) {
+        String name = b.name != null ? b.name : "Pool-" + IDS.incrementAndGet();
+        int idleBound = b.maxSizeSet || b.maxTotal == 0 ? b.maxSize : b.maxTotal;
+        PoolExpiry expiry = new PoolExpiry(b.clock, b.maxLifetime, b.maxIdleTime, b.expiration);
+        this.engine = new PoolEngine<>(name, b.newObject, idleBound, b.maxTotal, b.maxWait, b.disposer, b.validator,
+                expiry, PoolCells.defaultCount());
+        if (b.prefill > 0 || b.evictExecutor != null) {
+            PoolUpkeep<T> upkeep = new PoolUpkeep<>(engine);
+            engine.upkeep = upkeep;
+            if (b.evictExecutor != null) {
+                upkeep.scheduleSweep(b.evictInterval, b.evictExecutor);
+            }
+            if (b.prefill > 0) {
+                upkeep.startPrefill(b.prefill);
+            }
         }
-        return maxSize;
+    }
+
+    private static int checkSize(String what, String none, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(what + " must be 0 (" + none + ") or positive, not " + value);
+        }
+        return value;
     }
 
     /**
      * @param <T> the type of the pooled objects
      * @param newObject makes a new object when no idle one is available
-     * @return a builder for a pool with a disposer, a validator, a name or another idle bound
+     * @return a builder for a pool with a cap, expiration, a disposer, a validator, a name or another idle bound
      * @throws NullPointerException if {@code newObject} is null
      */
     public static <T> Builder<T> builder(Supplier<? extends T> newObject) {
@@ -159,246 +153,81 @@ public final class Pool<T> implements AutoCloseable {
 
     /** @return the pool's name, as given to the builder or {@code "Pool-" + n} */
     public String name() {
-        return name;
+        return engine.name;
     }
 
-    /** @return the idle bound; 0 for none */
+    /** @return the idle bound; 0 for none (with a cap and no {@code maxSize} given: the cap) */
     public int maxSize() {
-        return maxSize;
+        return engine.maxSize;
+    }
+
+    /** @return the cap on the objects in existence; 0 for none */
+    public int maxTotal() {
+        return engine.maxTotal;
+    }
+
+    /** @return how long {@link #instance()} waits at the cap */
+    public Duration maxWait() {
+        return engine.maxWait;
     }
 
     /** @return whether {@link #close()} was called */
     public boolean isClosed() {
-        return head < 0;
+        return engine.core.isClosed();
     }
 
     // ---------------------------------------------------------------------------------- leasing
 
     /**
-     * Leases an object: the most recently returned idle one, or a new one from the factory (called
-     * in this thread, outside any lock) when none is idle.
+     * Leases an object: an idle one (the calling thread's last, else the most recently returned),
+     * else a new one from the factory (called in this thread, outside any lock), else, at the cap,
+     * the first one returned within {@link #maxWait()}.
      *
      * @return the lease; close it to return the object
-     * @throws ClosedException if the pool is closed
+     * @throws ClosedException if the pool is closed, also while waiting
+     * @throws PoolTimeoutException at the cap, when no object came within {@link #maxWait()}, or
+     *     when an interrupt ended the wait (cause {@link InterruptedException}, the flag kept set)
      * @throws NullPointerException if the factory returned null (the pool is unchanged)
      * @throws RuntimeException whatever the factory threw, the same instance (the pool is unchanged)
      */
     public Lease<T> instance() {
-        Slot<T> slot = pop(); // throws ClosedException once the pool is closed
-        long stamp;
-        if (slot != null) {
-            stamp = (long) STAMP.getOpaque(slot) + 1;
-            STAMP.setRelease(slot, stamp);
-            LEASES.setOpaque(slot, (long) LEASES.getOpaque(slot) + 1);
-        } else {
-            slot = create();
-            stamp = 1L;
-        }
-        // One allocation site: C2 (JDK 17) cannot scalar-replace a lease that merges two.
-        Leased<T> lease = new Leased<>(this, slot, stamp);
-        if (LeakDetection.enabled) {
-            lease.track(leakHolders());
-        }
-        return lease;
+        return engine.lease(engine.maxWaitNanos, false, "instance()");
     }
 
-    /** Makes and registers a new object, for {@link #instance()} when none is idle. */
-    private Slot<T> create() {
-        T object = newObject.get();
-        if (object == null) {
-            throw new NullPointerException("the factory of " + this + " returned null");
+    /**
+     * Leases an object as {@link #instance()} does, waiting at the cap up to {@code timeout}.
+     *
+     * @param timeout how long to wait at the cap; zero: do not wait
+     * @return the lease
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws ClosedException if the pool is closed, also while waiting
+     * @throws PoolTimeoutException at the cap, when no object came in time or an interrupt ended the wait
+     * @throws RuntimeException whatever the factory threw, the same instance
+     */
+    public Lease<T> instance(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("instance(" + timeout + ") on " + this + ": negative timeout");
         }
-        return register(object);
+        return engine.lease(PoolEngine.nanos(timeout), false, "instance(" + timeout + ")");
+    }
+
+    /**
+     * Leases an object if one can be had without waiting: an idle one, or a new one while under
+     * the cap (the factory may take its time; that is not waiting).
+     *
+     * @return the lease, or empty at the cap
+     * @throws ClosedException if the pool is closed
+     * @throws RuntimeException whatever the factory threw, the same instance
+     */
+    public Optional<Lease<T>> tryInstance() {
+        return Optional.ofNullable(engine.lease(0, true, "tryInstance()"));
     }
 
     /** @return the leases {@link LeakDetection} recorded for this pool, created on first use */
-    final LeakDetection.Holders leakHolders() {
-        LeakDetection.Holders h = leakHolders;
-        if (h == null) {
-            synchronized (registry) {
-                h = leakHolders;
-                if (h == null) {
-                    h = leakHolders = new LeakDetection.Holders(toString());
-                }
-            }
-        }
-        return h;
-    }
-
-    /** Takes back a slot whose lease just closed (its stamp is even again). */
-    private void release(Slot<T> slot) {
-        if (head < 0) {
-            retire(slot, null); // returned after close()
-            return;
-        }
-        if (validator != null) {
-            boolean valid;
-            try {
-                valid = validator.test(slot.object);
-            } catch (Throwable e) {
-                // Throwable: a checked exception (Kotlin, @SneakyThrows) must not leak the slot.
-                retire(slot, e);
-                throw e;
-            }
-            if (!valid) {
-                retire(slot, null);
-                return;
-            }
-        }
-        if (!push(slot)) {
-            retire(slot, null); // over the idle bound, or the pool closed meanwhile
-        }
-    }
-
-    /**
-     * @return the top idle slot, taken off the stack; null if none is idle
-     * @throws ClosedException if the pool is closed
-     */
-    private Slot<T> pop() {
-        for (;;) {
-            long h = head;
-            if (h < 0) {
-                throw new ClosedException("instance() on " + this + ": the pool is closed");
-            }
-            int top = (int) h;
-            if (top == 0) {
-                return null;
-            }
-            Slot<T> slot = slots[top];
-            if (slot != null && HEAD.compareAndSet(this, h, next(h, slot.next))) {
-                return slot;
-            }
-        }
-    }
-
-    /** @return false if the idle stack was full or the pool is closed (the slot was not pushed) */
-    private boolean push(Slot<T> slot) {
-        for (;;) {
-            long h = head;
-            if (h < 0) {
-                return false;
-            }
-            int top = (int) h;
-            int depth = 0;
-            if (top != 0) {
-                Slot<T> t = slots[top];
-                if (t == null) {
-                    continue;
-                }
-                depth = t.depth;
-            }
-            if (maxSize > 0 && depth >= maxSize) {
-                if (head == h) {
-                    return false;
-                }
-                continue;
-            }
-            slot.next = top;
-            slot.depth = depth + 1;
-            if (HEAD.compareAndSet(this, h, next(h, slot.index))) {
-                return true;
-            }
-        }
-    }
-
-    /** @return a head for an open pool: the next version (31 bits, wrapping), {@code index} on top */
-    private static long next(long head, int index) {
-        return (((head >>> 32) + 1) & 0x7FFF_FFFFL) << 32 | (index & 0xFFFF_FFFFL);
-    }
-
-    /** @return the number of idle objects, from one consistent read of the stack top */
-    private int idleCount() {
-        for (;;) {
-            long h = head;
-            int top = (int) h;
-            if (h < 0 || top == 0) {
-                return 0;
-            }
-            Slot<T> t = slots[top];
-            if (t != null) {
-                int depth = t.depth;
-                if (head == h) {
-                    return depth;
-                }
-            }
-        }
-    }
-
-    private Slot<T> register(T object) {
-        synchronized (registry) {
-            int index;
-            if (freeCount > 0) {
-                index = freeIndices[--freeCount];
-            } else {
-                if (nextIndex == Integer.MAX_VALUE) {
-                    throw new IllegalStateException(this + " cannot track more than " + (Integer.MAX_VALUE - 1) + " objects");
-                }
-                index = nextIndex++;
-                if (index >= slots.length) {
-                    slots = Arrays.copyOf(slots, (int) Math.min(Integer.MAX_VALUE - 8L, 2L * slots.length));
-                }
-            }
-            Slot<T> slot = new Slot<>(object, index);
-            slots[index] = slot;
-            created++;
-            return slot;
-        }
-    }
-
-    /**
-     * Lets go of a slot that is in no stack and no lease: counts it dropped, frees its index and
-     * disposes of its object. A disposer failure is thrown, with {@code primary} (if any) taking
-     * precedence and the disposer's exception suppressed into it.
-     */
-    private void retire(Slot<T> slot, Throwable primary) {
-        synchronized (registry) {
-            slots[slot.index] = null;
-            if (freeCount == freeIndices.length) {
-                freeIndices = Arrays.copyOf(freeIndices, 2 * freeCount);
-            }
-            freeIndices[freeCount++] = slot.index;
-            dropped++;
-            retiredReused += (long) LEASES.getOpaque(slot) - 1;
-        }
-        if (disposer != null) {
-            try {
-                disposer.accept(slot.object);
-            } catch (Throwable e) {
-                if (primary != null) {
-                    primary.addSuppressed(e);
-                } else {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** Retires the slots of a stack taken off the pool by {@link #close()}, from {@code top} down. */
-    private void disposeStack(int top) {
-        Throwable failure = null;
-        for (int i = top; i != 0; ) {
-            Slot<T> slot = slots[i];
-            i = slot.next; // read before retire frees the index
-            try {
-                retire(slot, null);
-            } catch (Throwable e) {
-                // Throwable: a checked exception from the disposer must not stop the others.
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw Pool.<RuntimeException>sneaky(failure);
-        }
-    }
-
-    /** Rethrows {@code t} as it is, also when it is checked (the disposer may be Kotlin code). */
-    @SuppressWarnings("unchecked")
-    private static <E extends Throwable> E sneaky(Throwable t) throws E {
-        throw (E) t;
+    LeakDetection.Holders leakHolders() {
+        return engine.leakHolders();
     }
 
     // ----------------------------------------------------------------------------- stats, close
@@ -407,24 +236,14 @@ public final class Pool<T> implements AutoCloseable {
      * @return a snapshot of the counters; exact when no lease is being taken or returned meanwhile
      */
     public Stats stats() {
-        synchronized (registry) {
-            long reused = retiredReused;
-            for (Slot<T> slot : slots) {
-                if (slot != null) {
-                    reused += (long) LEASES.getOpaque(slot) - 1;
-                }
-            }
-            int idle = idleCount();
-            long inUse = Math.max(0L, created - dropped - idle);
-            return new Stats(created, reused, dropped, idle, (int) Math.min(Integer.MAX_VALUE, inUse));
-        }
+        return engine.core.stats();
     }
 
     /**
      * Closes the pool: idle objects are disposed of now, objects still leased when their leases
-     * close, and {@link #instance()} throws {@link ClosedException} from now on. Idempotent.
-     * Atomic: one compare-and-set takes the whole idle stack and marks the pool closed, so a lease
-     * that overlaps it either got its object before (and returns it to a closed pool, which
+     * close, waiting borrowers get {@link ClosedException}, and so does every {@link #instance()}
+     * and {@link #tryInstance()} from now on; the background sweep stops. Idempotent. Atomic: a
+     * lease that overlaps it either got its object before (and returns it to a closed pool, which
      * disposes of it) or is refused; one that found no idle object just before still gets the new
      * object it is making.
      *
@@ -433,30 +252,21 @@ public final class Pool<T> implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (;;) {
-            long h = head;
-            if (h < 0) {
-                return;
-            }
-            if (HEAD.compareAndSet(this, h, CLOSED_BIT)) {
-                disposeStack((int) h);
-                return;
-            }
-        }
+        engine.closePool();
     }
 
     /** @return the name, e.g. {@code Pool[digests]} */
     @Override
     public String toString() {
-        return "Pool[" + name + "]";
+        return engine.label;
     }
 
     // ---------------------------------------------------------------------------------- types
 
     /**
      * A leased object. Close the lease (try-with-resources) to return the object; closing it again
-     * does nothing. A lease is meant for one borrower; it may be handed to another thread, but
-     * not shared.
+     * does nothing, also from another thread at the same time. A lease is meant for one borrower;
+     * it may be handed to another thread, but not shared.
      *
      * @param <T> the type of the pooled object
      */
@@ -470,7 +280,7 @@ public final class Pool<T> implements AutoCloseable {
 
         /**
          * Returns the object to the pool (kept if valid and under the idle bound, else disposed
-         * of). Idempotent.
+         * of; handed to the first waiter if borrowers wait). Idempotent.
          *
          * @throws RuntimeException what the validator or the disposer threw, after the object was
          *     dropped and counted
@@ -480,7 +290,7 @@ public final class Pool<T> implements AutoCloseable {
 
         /**
          * Ends the lease without returning the object: for an object that is broken. It is
-         * disposed of and counted as dropped.
+         * disposed of and counted as dropped; at the cap, its room goes to the first waiter.
          *
          * @throws ClosedException if the lease was already closed or discarded (the object, now
          *     someone else's or idle, is left alone)
@@ -491,29 +301,83 @@ public final class Pool<T> implements AutoCloseable {
     }
 
     /**
+     * What an expiration rule ({@link Builder#expiration(Predicate)}) knows of an idle object, at
+     * the moment it is asked, in the pool clock's milliseconds.
+     */
+    @ProviderType
+    public interface PooledInfo {
+        /** @return the time since the object was made */
+        Duration age();
+
+        /** @return the time since it was last returned (since it was made, if never returned) */
+        Duration idleTime();
+
+        /** @return the leases it has had so far */
+        long leaseCount();
+    }
+
+    /**
      * Counters of a pool.
      *
      * @param created objects made by the factory
      * @param reused leases served by an idle object rather than a new one
-     * @param dropped objects the pool let go of: over the idle bound, discarded, invalid, idle at
-     *     close, or returned after close
+     * @param dropped objects the pool let go of: over the idle bound, discarded, invalid, expired,
+     *     idle at close, or returned after close
      * @param idle objects waiting for reuse now
      * @param inUse objects leased now
+     * @param waits borrowers that had to wait at the cap
+     * @param timeouts borrowers whose wait ended without an object (timed out or interrupted),
+     *     or that found the cap reached and would not wait
+     * @param expired objects let go of as expired (also counted in {@code dropped})
+     * @param waiting borrowers waiting now
+     * @param longestWait the longest wait so far
+     * @param meanWait the mean of the waits that ended so far (zero before any)
      */
-    public record Stats(long created, long reused, long dropped, int idle, int inUse) {
+    public record Stats(long created, long reused, long dropped, int idle, int inUse, long waits, long timeouts,
+            long expired, int waiting, Duration longestWait, Duration meanWait) {
+
+        /** @throws NullPointerException if a duration is null */
+        public Stats {
+            Objects.requireNonNull(longestWait, "longestWait");
+            Objects.requireNonNull(meanWait, "meanWait");
+        }
+
+        /**
+         * Counters of a pool that never waited and expired nothing: the first release's form.
+         *
+         * @param created objects made by the factory
+         * @param reused leases served by an idle object
+         * @param dropped objects the pool let go of
+         * @param idle objects waiting for reuse now
+         * @param inUse objects leased now
+         */
+        public Stats(long created, long reused, long dropped, int idle, int inUse) {
+            this(created, reused, dropped, idle, inUse, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO);
+        }
     }
 
     /**
-     * Builds a {@link Pool} with options beyond the constructors'.
+     * Builds a {@link Pool} with options beyond the constructors'. Each setter checks its own
+     * argument at once; {@link #build()} checks how they fit together.
      *
      * @param <T> the type of the pooled objects
      */
     public static final class Builder<T> {
         private final Supplier<? extends T> newObject;
         private int maxSize = DEFAULT_MAX_SIZE;
+        private boolean maxSizeSet;
+        private int maxTotal;
+        private Duration maxWait = DEFAULT_MAX_WAIT;
         private Consumer<? super T> disposer;
         private Predicate<? super T> validator;
         private String name;
+        private Duration maxLifetime;
+        private Duration maxIdleTime;
+        private Predicate<? super PooledInfo> expiration;
+        private Clock clock = Clock.systemUTC();
+        private Duration evictInterval;
+        private ScheduledExecutorService evictExecutor;
+        private int prefill;
 
         private Builder(Supplier<? extends T> newObject) {
             this.newObject = Objects.requireNonNull(newObject, "newObject");
@@ -521,12 +385,36 @@ public final class Pool<T> implements AutoCloseable {
 
         /**
          * @param maxSize how many idle objects to keep; 0 for no bound (default
-         *     {@value Pool#DEFAULT_MAX_SIZE})
+         *     {@value Pool#DEFAULT_MAX_SIZE}; with a cap, the cap)
          * @return this builder
          * @throws IllegalArgumentException if {@code maxSize} is negative
          */
         public Builder<T> maxSize(int maxSize) {
-            this.maxSize = checkSize(maxSize);
+            this.maxSize = checkSize("maxSize", "no bound", maxSize);
+            this.maxSizeSet = true;
+            return this;
+        }
+
+        /**
+         * @param maxTotal the most objects that may exist at once, in use and idle; 0 (the
+         *     default) for no cap
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxTotal} is negative
+         */
+        public Builder<T> maxTotal(int maxTotal) {
+            this.maxTotal = checkSize("maxTotal", "no cap", maxTotal);
+            return this;
+        }
+
+        /**
+         * @param maxWait how long {@link Pool#instance()} waits at the cap (default 30 seconds);
+         *     zero: it does not wait
+         * @return this builder
+         * @throws NullPointerException if {@code maxWait} is null
+         * @throws IllegalArgumentException if {@code maxWait} is negative
+         */
+        public Builder<T> maxWait(Duration maxWait) {
+            this.maxWait = notNegative("maxWait", maxWait);
             return this;
         }
 
@@ -561,90 +449,121 @@ public final class Pool<T> implements AutoCloseable {
             return this;
         }
 
-        /** @return a new, open pool */
+        /**
+         * @param maxLifetime an idle object this old (since it was made) is expired
+         * @return this builder
+         * @throws NullPointerException if {@code maxLifetime} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         */
+        public Builder<T> maxLifetime(Duration maxLifetime) {
+            this.maxLifetime = positive("maxLifetime", maxLifetime);
+            return this;
+        }
+
+        /**
+         * @param maxIdleTime an object idle this long (since it was last returned, or made) is expired
+         * @return this builder
+         * @throws NullPointerException if {@code maxIdleTime} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         */
+        public Builder<T> maxIdleTime(Duration maxIdleTime) {
+            this.maxIdleTime = positive("maxIdleTime", maxIdleTime);
+            return this;
+        }
+
+        /**
+         * @param expiration true for an idle object that has expired; asked when the object is
+         *     about to be leased again (and by the sweep), besides {@code maxLifetime} and
+         *     {@code maxIdleTime}; an exception counts as true (and is logged)
+         * @return this builder
+         * @throws NullPointerException if {@code expiration} is null
+         */
+        public Builder<T> expiration(Predicate<? super PooledInfo> expiration) {
+            this.expiration = Objects.requireNonNull(expiration, "expiration");
+            return this;
+        }
+
+        /**
+         * @param clock the time source of expiration (default: the system clock, in UTC); read in
+         *     milliseconds, only when an expiration rule is set
+         * @return this builder
+         * @throws NullPointerException if {@code clock} is null
+         */
+        public Builder<T> clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Lets go of expired idle objects in the background, every {@code interval}, on
+         * {@code executor} (which the pool does not own: it only cancels its task at close).
+         *
+         * @param interval the delay between two sweeps
+         * @param executor runs the sweeps
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if {@code interval} is zero or negative
+         */
+        public Builder<T> evictEvery(Duration interval, ScheduledExecutorService executor) {
+            Duration checked = positive("evictEvery interval", Objects.requireNonNull(interval, "interval"));
+            this.evictExecutor = Objects.requireNonNull(executor, "executor");
+            this.evictInterval = checked;
+            return this;
+        }
+
+        /**
+         * @param prefill objects to make in the background as soon as the pool is built, kept idle
+         * @return this builder
+         * @throws IllegalArgumentException if {@code prefill} is negative
+         */
+        public Builder<T> prefill(int prefill) {
+            if (prefill < 0) {
+                throw new IllegalArgumentException("prefill must be 0 or positive, not " + prefill);
+            }
+            this.prefill = prefill;
+            return this;
+        }
+
+        private static Duration notNegative(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative, not " + d);
+            }
+            return d;
+        }
+
+        private static Duration positive(String what, Duration d) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, not " + d);
+            }
+            return d;
+        }
+
+        /**
+         * @return a new, open pool (its prefill and sweep, if asked for, started)
+         * @throws IllegalArgumentException if {@code maxSize} is above a non-zero {@code maxTotal},
+         *     {@code prefill} above {@code maxTotal} or above the idle bound, or {@code evictEvery}
+         *     was given without an expiration rule
+         * @throws java.util.concurrent.RejectedExecutionException if the sweep's executor refuses it
+         */
         public Pool<T> build() {
-            return new Pool<>(newObject, maxSize, disposer, validator, name);
-        }
-    }
-
-    /**
-     * One pooled object. {@code stamp} is even while the object is not leased and odd while it is;
-     * each lease remembers its stamp, so only the first close of a lease succeeds. {@code next} and
-     * {@code depth} (the stack below this entry, and its size including this entry) are written
-     * before the push that publishes them.
-     */
-    private static final class Slot<T> {
-        final T object;
-        final int index;
-        volatile long stamp = 1L;
-        long leases = 1L;
-        int next;
-        int depth;
-
-        Slot(T object, int index) {
-            this.object = object;
-            this.index = index;
-        }
-    }
-
-    private static final class Leased<T> implements Lease<T> {
-        private final Pool<T> pool;
-        private final Slot<T> slot;
-        private final long stamp;
-        /** Set by {@link #track} when leak detection records this lease; else null. */
-        private LeakDetection.Holders holders;
-        private LeakDetection.Holder holder;
-        private java.lang.ref.Cleaner.Cleanable cleanable;
-
-        Leased(Pool<T> pool, Slot<T> slot, long stamp) {
-            this.pool = pool;
-            this.slot = slot;
-            this.stamp = stamp;
-        }
-
-        @Override
-        public T get() {
-            if (slot.stamp != stamp) {
-                throw new ClosedException("get() on a lease from " + pool + ": the lease is closed");
+            if (maxTotal > 0 && maxSizeSet && maxSize > maxTotal) {
+                throw new IllegalArgumentException("maxSize " + maxSize + " must not be above maxTotal " + maxTotal);
             }
-            return slot.object;
-        }
-
-        @Override
-        public void close() {
-            if (STAMP.compareAndSet(slot, stamp, stamp + 1)) {
-                if (holder != null) {
-                    untrack();
-                }
-                pool.release(slot);
+            if (maxTotal > 0 && prefill > maxTotal) {
+                throw new IllegalArgumentException("prefill " + prefill + " must not be above maxTotal " + maxTotal);
             }
-        }
-
-        @Override
-        public void discard() {
-            if (!STAMP.compareAndSet(slot, stamp, stamp + 1)) {
-                throw new ClosedException("discard() on a lease from " + pool + ": the lease is closed");
+            int idleBound = maxSizeSet || maxTotal == 0 ? maxSize : maxTotal;
+            if (idleBound > 0 && prefill > idleBound) {
+                throw new IllegalArgumentException("prefill " + prefill + " must not be above the idle bound, maxSize "
+                        + idleBound);
             }
-            if (holder != null) {
-                untrack();
+            if (evictExecutor != null && maxLifetime == null && maxIdleTime == null && expiration == null) {
+                throw new IllegalArgumentException("evictEvery(" + evictInterval
+                        + ", ...) needs an expiration rule: maxLifetime, maxIdleTime or expiration");
             }
-            pool.retire(slot, null);
-        }
-
-        void track(LeakDetection.Holders h) {
-            holders = h;
-            holder = LeakDetection.record(h, "lease");
-            cleanable = LeakDetection.watchLease(this, h, holder);
-        }
-
-        private void untrack() {
-            LeakDetection.release(holders, holder);
-            cleanable.clean();
-        }
-
-        @Override
-        public String toString() {
-            return "Lease from " + pool + (slot.stamp == stamp ? " of " + slot.object : " (closed)");
+            return new Pool<>(this);
         }
     }
 }

@@ -520,7 +520,7 @@ class PoolTest {
             Thing one = first.get();
             ExecutorService executor = Executors.newSingleThreadExecutor();
             try {
-                Future<Pool.Lease<Thing>> slow = executor.submit(pool::instance);
+                Future<Pool.Lease<Thing>> slow = executor.submit(() -> pool.instance());
                 assertThat(creating.await(5, TimeUnit.SECONDS)).isTrue();
 
                 // While the factory is blocked: returning, reusing, creating and stats all proceed.

@@ -1,0 +1,370 @@
+package cs.resources;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * The machinery behind {@link Pool}: leasing and returning, fast and shared, creation, disposal.
+ *
+ * <p><b>Fast paths.</b> A lease reads the caller's cell ({@link PoolCells#home()}) and claims the
+ * slot there with one compare-and-set ({@code CELL} to {@code CELL_LEASED}); its close puts it back
+ * with one more ({@code CELL_LEASED} to {@code CELL}); each then reads {@link PoolCore#signal}
+ * once. Nothing else is written, and the slot's line stays in the cache of the core that uses it.
+ * <b>Shared path.</b> Everything else (an empty or busy cell, a slot leased from the stack or
+ * made new, a place under the bound or the cap, a wait, a validator) goes through
+ * {@link PoolCore}, whose lock is never held while user code runs here: the factory, validator,
+ * disposer, clock and expiration predicate are all called from this class, outside it.
+ *
+ * <p>Linearization points: a lease at its claiming compare-and-set (fast) or under the lock; a
+ * return at the compare-and-set that ends the lease ({@code CELL}, or {@code RETURNING} then the
+ * lock); {@code close()} of the pool at the write of the closed bit, which every fast lease reads
+ * after claiming (a lease that claims and then sees it refuses, letting its object go).
+ *
+ * @param <T> the type of the pooled objects
+ */
+final class PoolEngine<T> {
+
+    private static final System.Logger LOG = System.getLogger(Pool.class.getName());
+
+    final String name;
+    /** {@code Pool[name]}. */
+    final String label;
+    final int maxSize;
+    final int maxTotal;
+    final Duration maxWait;
+    final long maxWaitNanos;
+    private final Supplier<? extends T> newObject;
+    private final Consumer<? super T> disposer;
+    private final Predicate<? super T> validator;
+    private final PoolCells cells;
+    final PoolCore<T> core;
+    final PoolExpiry expiry;
+    private final boolean expiring;
+    private final boolean tracksReturns;
+    /** Background upkeep (sweep, prefill); null when none was asked for. */
+    volatile PoolUpkeep<T> upkeep;
+    /** The leases recorded by {@link LeakDetection}; null until it first records one. */
+    private volatile LeakDetection.Holders leakHolders;
+
+    PoolEngine(String name, Supplier<? extends T> newObject, int maxSize, int maxTotal, Duration maxWait,
+            Consumer<? super T> disposer, Predicate<? super T> validator, PoolExpiry expiry, int cellCount) {
+        this.name = name;
+        this.label = "Pool[" + name + "]";
+        this.newObject = newObject;
+        this.maxSize = maxSize;
+        this.maxTotal = maxTotal;
+        this.maxWait = maxWait;
+        this.maxWaitNanos = nanos(maxWait);
+        this.disposer = disposer;
+        this.validator = validator;
+        this.expiry = expiry;
+        this.expiring = expiry.enabled;
+        this.tracksReturns = expiry.tracksReturns;
+        this.cells = new PoolCells(cellCount);
+        this.core = new PoolCore<>(cells, label, maxSize, maxTotal);
+    }
+
+    static long nanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    // ------------------------------------------------------------------------------- leasing
+
+    /**
+     * @param timeoutNanos how long to wait at the cap (0: not at all)
+     * @param tryOnly null instead of waiting or a timeout
+     * @param op the public operation, for messages
+     * @return the lease; null only with {@code tryOnly}
+     */
+    PoolLease<T> lease(long timeoutNanos, boolean tryOnly, String op) {
+        int home = cells.home();
+        PoolSlot<T> s = cells.get(home);
+        long st;
+        if (s == null || PoolSlot.kind(st = s.state()) != PoolSlot.CELL
+                || !s.cas(st, PoolSlot.word(PoolSlot.stamp(st) + 1, PoolSlot.CELL_LEASED)) || !usable(s, op)) {
+            s = slowLease(home, timeoutNanos, tryOnly, op);
+            if (s == null) {
+                return null;
+            }
+        }
+        s.addLease();
+        // One allocation site: C2 (JDK 17) cannot scalar-replace a lease that merges two.
+        PoolLease<T> lease = new PoolLease<>(this, s, PoolSlot.stamp(s.state()));
+        if (LeakDetection.enabled) {
+            lease.track(leakHolders());
+        }
+        return lease;
+    }
+
+    private PoolSlot<T> slowLease(int home, long timeoutNanos, boolean tryOnly, String op) {
+        long start = timeoutNanos > 0 ? System.nanoTime() : 0;
+        for (;;) {
+            long left = timeoutNanos <= 0 ? 0 : timeoutNanos - (System.nanoTime() - start);
+            Object got = core.acquire(home, timeoutNanos <= 0 ? 0 : Math.max(1, left), tryOnly, op);
+            if (got == null) {
+                return null;
+            }
+            if (got == PoolWaiter.CREATE) {
+                return create(home);
+            }
+            @SuppressWarnings("unchecked")
+            PoolSlot<T> s = (PoolSlot<T>) got;
+            if (usable(s, op)) {
+                return s;
+            }
+        }
+    }
+
+    /** Makes an object in a place under the cap that {@link PoolCore#acquire} reserved. */
+    private PoolSlot<T> create(int home) {
+        T object;
+        try {
+            object = newObject.get();
+        } catch (Throwable e) {
+            // Throwable: a checked exception (Kotlin, @SneakyThrows) must give the place back too.
+            core.creationFailed();
+            throw e;
+        }
+        if (object == null) {
+            core.creationFailed();
+            throw new NullPointerException("the factory of " + label + " returned null");
+        }
+        return core.registerNew(object, expiry.now(), home);
+    }
+
+    /**
+     * A slot just claimed for a lease: refused if the pool closed meanwhile, dropped if expired.
+     *
+     * @return true if it may be handed out; false if it was let go of (expired)
+     * @throws ClosedException if the pool is closed (the slot was let go of)
+     */
+    private boolean usable(PoolSlot<T> s, String op) {
+        if (core.isClosed()) {
+            core.retire(s, false, false);
+            ClosedException closed = new ClosedException(op + " on " + label + ": the pool is closed");
+            dispose(s, closed);
+            throw closed;
+        }
+        if (!expiring) {
+            return true;
+        }
+        try {
+            if (!expiry.expired(s)) {
+                return true;
+            }
+        } catch (Throwable e) {
+            // Throwable: a checked exception from a Kotlin predicate must not leak the slot.
+            core.retire(s, true, false);
+            disposeLogged(s);
+            if (e instanceof Error error) {
+                throw error;
+            }
+            LOG.log(Level.WARNING, "the expiration check of " + label + " threw; the object is disposed of as expired", e);
+            return false;
+        }
+        core.retire(s, true, false);
+        disposeLogged(s);
+        return false;
+    }
+
+    /** @return the leases {@link LeakDetection} recorded for this pool, created on first use */
+    LeakDetection.Holders leakHolders() {
+        LeakDetection.Holders h = leakHolders;
+        if (h == null) {
+            synchronized (this) {
+                h = leakHolders;
+                if (h == null) {
+                    h = leakHolders = new LeakDetection.Holders(label, core::describe);
+                }
+            }
+        }
+        return h;
+    }
+
+    // ----------------------------------------------------------------------------- returning
+
+    void close(PoolLease<T> lease) {
+        PoolSlot<T> s = lease.slot;
+        long stamp = lease.stamp;
+        if (validator != null || tracksReturns) {
+            if (!PoolSlot.isLease(s.state(), stamp)) {
+                return; // closed already
+            }
+            if (validator != null && !validate(lease)) {
+                return;
+            }
+            if (tracksReturns) {
+                s.setReturnedAt(expiry.now());
+            }
+        }
+        if (s.cas(PoolSlot.word(stamp, PoolSlot.CELL_LEASED), PoolSlot.word(stamp, PoolSlot.CELL))) {
+            lease.ended();
+            if (core.signal != 0) {
+                afterFastReturn(s, stamp);
+            }
+            return;
+        }
+        closeShared(lease);
+    }
+
+    private void afterFastReturn(PoolSlot<T> s, long stamp) {
+        PoolSlot<T> dead = core.afterFastReturn(s, stamp);
+        if (dead != null) {
+            dispose(dead, null);
+        }
+    }
+
+    /** The close of a lease that no cell holds (or that lost its cell's place). */
+    private void closeShared(PoolLease<T> lease) {
+        PoolSlot<T> s = lease.slot;
+        long stamp = lease.stamp;
+        for (;;) {
+            long st = s.state();
+            if (!PoolSlot.isLease(st, stamp)) {
+                return; // closed already, by another call
+            }
+            if (PoolSlot.kind(st) == PoolSlot.CELL_LEASED) {
+                if (s.cas(st, PoolSlot.word(stamp, PoolSlot.CELL))) {
+                    lease.ended();
+                    if (core.signal != 0) {
+                        afterFastReturn(s, stamp);
+                    }
+                    return;
+                }
+            } else if (s.cas(st, PoolSlot.word(stamp, PoolSlot.RETURNING))) {
+                break;
+            }
+        }
+        lease.ended();
+        PoolSlot<T> dropped = core.putBack(s, stamp, cells.home());
+        if (dropped != null) {
+            dispose(dropped, null);
+        }
+    }
+
+    /** @return true if the object is valid; false if it was not (the lease is then ended and the object dropped) */
+    private boolean validate(PoolLease<T> lease) {
+        PoolSlot<T> s = lease.slot;
+        boolean valid;
+        try {
+            valid = validator.test(s.object);
+        } catch (Throwable e) {
+            // Throwable: a checked exception (Kotlin, @SneakyThrows) must not leak the slot.
+            if (end(lease)) {
+                core.retire(s, false, false);
+                dispose(s, e);
+            }
+            throw e;
+        }
+        if (!valid && end(lease)) {
+            core.retire(s, false, false);
+            dispose(s, null);
+        }
+        return valid;
+    }
+
+    /** Ends the lease, its slot now {@code DEAD}. @return false if it had ended already */
+    private static <T> boolean end(PoolLease<T> lease) {
+        PoolSlot<T> s = lease.slot;
+        for (;;) {
+            long st = s.state();
+            if (!PoolSlot.isLease(st, lease.stamp)) {
+                return false;
+            }
+            if (s.cas(st, PoolSlot.word(lease.stamp, PoolSlot.DEAD))) {
+                lease.ended();
+                return true;
+            }
+        }
+    }
+
+    void discard(PoolLease<T> lease) {
+        if (!end(lease)) {
+            throw new ClosedException("discard() on a lease from " + label + ": the lease is closed");
+        }
+        core.retire(lease.slot, false, true);
+        dispose(lease.slot, null);
+    }
+
+    // ---------------------------------------------------------------------------- disposal
+
+    /**
+     * Disposes of an object the pool let go of (already counted). A disposer failure is thrown,
+     * with {@code primary} (if any) taking precedence and the disposer's exception suppressed in it.
+     */
+    void dispose(PoolSlot<T> s, Throwable primary) {
+        if (disposer == null) {
+            return;
+        }
+        try {
+            disposer.accept(s.object);
+        } catch (Throwable e) {
+            if (primary != null) {
+                primary.addSuppressed(e);
+            } else {
+                throw e;
+            }
+        }
+    }
+
+    /** Disposes of an object let go of where nobody is there to be told (expired): a failure is logged. */
+    void disposeLogged(PoolSlot<T> s) {
+        try {
+            dispose(s, null);
+        } catch (Throwable e) {
+            // Throwable: a checked exception from a Kotlin disposer is logged like the others.
+            if (e instanceof Error error) {
+                throw error;
+            }
+            LOG.log(Level.WARNING, "the disposer of " + label + " threw on an expired object", e);
+        }
+    }
+
+    /** Makes an object for the background (prefill); the caller reserved its place. */
+    T make() {
+        return newObject.get();
+    }
+
+    // ------------------------------------------------------------------------------- close
+
+    void closePool() {
+        List<PoolSlot<T>> idle = core.close();
+        if (idle == null) {
+            return;
+        }
+        PoolUpkeep<T> u = upkeep;
+        if (u != null) {
+            u.stop();
+        }
+        Throwable failure = null;
+        for (PoolSlot<T> s : idle) {
+            try {
+                dispose(s, null);
+            } catch (Throwable e) {
+                // Throwable: a checked exception from the disposer must not stop the others.
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw PoolEngine.<RuntimeException>sneaky(failure);
+        }
+    }
+
+    /** Rethrows {@code t} as it is, also when it is checked (the disposer may be Kotlin code). */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+}

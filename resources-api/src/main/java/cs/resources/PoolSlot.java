@@ -1,0 +1,203 @@
+package cs.resources;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One object of a {@link Pool} and its state word: what the lock-free paths of the pool agree on.
+ *
+ * <p>The state is one {@code long}: a kind in the low three bits and a stamp above them. Every
+ * lease takes a fresh stamp (one more than the last), so a state word never repeats in a slot's
+ * life, and a compare-and-set made with a stale word (a second close of a lease, a claim through
+ * a cell the slot has since left) always fails. The kinds, and who may change them:
+ *
+ * <ul>
+ *   <li>{@link #IDLE}: idle on the shared stack of {@link PoolCore}; changed only holding its lock.</li>
+ *   <li>{@link #CELL}: idle, held by the cell {@link #cell} of {@link PoolCells}; claimed by
+ *       compare-and-set, by any thread, with or without the lock.</li>
+ *   <li>{@link #CELL_LEASED}: leased from its cell, which still holds it and so keeps its place
+ *       under the idle bound; its lease returns it with one compare-and-set back to {@code CELL};
+ *       {@link PoolCore} may take that place away (compare-and-set to {@code LEASED}) holding its
+ *       lock.</li>
+ *   <li>{@link #LEASED}: leased, held by no cell; its close goes through {@link PoolCore}.</li>
+ *   <li>{@link #RETURNING}: a close of a {@code LEASED} slot won the compare-and-set and owns it
+ *       until {@link PoolCore} places it.</li>
+ *   <li>{@link #DEAD}: let go of; never leased again.</li>
+ * </ul>
+ *
+ * <p>The state sits between paddings (the superclasses {@link PoolSlotPadBefore} and
+ * {@link PoolSlotPadAfter}): slots made one after another are adjacent on the heap, and two
+ * threads each using their own slot must not write the same cache line.
+ *
+ * @param <T> the type of the pooled object
+ */
+final class PoolSlot<T> extends PoolSlotPadAfter {
+
+    /** Idle on the shared stack. */
+    static final int IDLE = 1;
+    /** Idle in its cell. */
+    static final int CELL = 2;
+    /** Leased; its cell still holds it. */
+    static final int CELL_LEASED = 3;
+    /** Leased; no cell holds it. */
+    static final int LEASED = 4;
+    /** Its lease is being closed through the shared path. */
+    static final int RETURNING = 5;
+    /** Let go of. */
+    static final int DEAD = 6;
+
+    private static final int KIND_BITS = 3;
+    private static final long KIND_MASK = (1L << KIND_BITS) - 1;
+
+    /** The pooled object. */
+    final T object;
+    /** When it was made, in the pool clock's milliseconds (0 when the pool does not expire objects). */
+    final long createdAt;
+    /** Its position in {@link PoolCore}'s registry. Guarded by {@link PoolCore}'s lock. */
+    int index = -1;
+    /**
+     * The cell that holds it, or -1. Guarded by {@link PoolCore}'s lock; non-negative exactly while
+     * the kind is {@code CELL} or {@code CELL_LEASED} (and briefly {@code DEAD}, until retired).
+     */
+    int cell = -1;
+
+    PoolSlot(T object, long createdAt, long initialState) {
+        super(initialState, createdAt);
+        this.object = object;
+        this.createdAt = createdAt;
+    }
+
+    static int kind(long state) {
+        return (int) (state & KIND_MASK);
+    }
+
+    static long stamp(long state) {
+        return state >>> KIND_BITS;
+    }
+
+    static long word(long stamp, int kind) {
+        return stamp << KIND_BITS | kind;
+    }
+
+    /** @return whether {@code state} is a lease with this stamp (from a cell or not) */
+    static boolean isLease(long state, long stamp) {
+        int k = kind(state);
+        return stamp(state) == stamp && (k == CELL_LEASED || k == LEASED);
+    }
+
+    @Override
+    public String toString() {
+        return "slot " + index + " (" + kindName(kind(state())) + ", stamp " + stamp(state()) + ") of " + object;
+    }
+
+    static String kindName(int kind) {
+        return switch (kind) {
+            case IDLE -> "IDLE";
+            case CELL -> "CELL";
+            case CELL_LEASED -> "CELL_LEASED";
+            case LEASED -> "LEASED";
+            case RETURNING -> "RETURNING";
+            case DEAD -> "DEAD";
+            default -> "?" + kind;
+        };
+    }
+}
+
+/** Padding before the state word: a cache line and more. */
+@SuppressWarnings("unused")
+abstract class PoolSlotPadBefore {
+    private long p00;
+    private long p01;
+    private long p02;
+    private long p03;
+    private long p04;
+    private long p05;
+    private long p06;
+    private long p07;
+}
+
+/**
+ * The fields a lease and its return write: the state word, and beside it, on the same line, what
+ * the owner of a lease writes while it owns it.
+ */
+abstract class PoolSlotState extends PoolSlotPadBefore {
+    private static final VarHandle STATE;
+    private static final VarHandle LEASES;
+    private static final VarHandle RETURNED_AT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(PoolSlotState.class, "state", long.class);
+            LEASES = lookup.findVarHandle(PoolSlotState.class, "leases", long.class);
+            RETURNED_AT = lookup.findVarHandle(PoolSlotState.class, "returnedAt", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** See {@link PoolSlot}. */
+    private volatile long state;
+    /**
+     * Leases handed out with this object. Written (opaque) only by the thread that holds it leased;
+     * read (opaque) by statistics, which are exact only when nothing is leased meanwhile.
+     */
+    private long leases;
+    /**
+     * When it was last returned (or made), in the pool clock's milliseconds; kept only when the pool
+     * expires idle objects. Written by the closer of its lease before the compare-and-set that
+     * makes it idle, which publishes it.
+     */
+    private long returnedAt;
+
+    PoolSlotState(long state, long returnedAt) {
+        this.state = state;
+        this.returnedAt = returnedAt;
+    }
+
+    final long state() {
+        return state;
+    }
+
+    final boolean cas(long expected, long update) {
+        return STATE.compareAndSet(this, expected, update);
+    }
+
+    /** A volatile write: only for a thread that owns the slot (holding the pool's lock where that matters). */
+    final void setState(long update) {
+        state = update;
+    }
+
+    final long leases() {
+        return (long) LEASES.getOpaque(this);
+    }
+
+    final void addLease() {
+        LEASES.setOpaque(this, (long) LEASES.getOpaque(this) + 1);
+    }
+
+    final long returnedAt() {
+        return (long) RETURNED_AT.getOpaque(this);
+    }
+
+    final void setReturnedAt(long millis) {
+        RETURNED_AT.setOpaque(this, millis);
+    }
+}
+
+/** Padding after the state line. */
+@SuppressWarnings("unused")
+abstract class PoolSlotPadAfter extends PoolSlotState {
+    private long q00;
+    private long q01;
+    private long q02;
+    private long q03;
+    private long q04;
+    private long q05;
+    private long q06;
+    private long q07;
+
+    PoolSlotPadAfter(long state, long returnedAt) {
+        super(state, returnedAt);
+    }
+}

@@ -1,0 +1,26 @@
+package cs.resources;
+
+/**
+ * A borrower waiting at a {@link Pool}'s cap, in {@link PoolCore}'s queue of waiters (first come,
+ * first served). The waiter parks outside any lock; whoever serves it, holding {@link PoolCore}'s
+ * lock, takes it off the queue, sets {@link #result} and unparks its thread.
+ *
+ * @param <T> the type of the pooled objects
+ */
+final class PoolWaiter<T> {
+
+    /** In {@link #result}: the pool was closed. */
+    static final Object CLOSED = new Object();
+    /** In {@link #result}: a place under the cap is reserved for the waiter: it makes a new object. */
+    static final Object CREATE = new Object();
+
+    final Thread thread = Thread.currentThread();
+    /** When the wait began ({@link System#nanoTime()}). */
+    final long since = System.nanoTime();
+    /**
+     * Null while waiting; then a {@link PoolSlot} leased to the waiter, {@link #CREATE} or
+     * {@link #CLOSED}. Set once, holding {@link PoolCore}'s lock, before the unpark; read by the
+     * waiter without the lock.
+     */
+    volatile Object result;
+}
