@@ -121,7 +121,7 @@ public final class Pool<T> implements AutoCloseable {
         int idleBound = b.maxSizeSet || b.maxTotal == 0 ? b.maxSize : b.maxTotal;
         PoolExpiry expiry = new PoolExpiry(b.clock, b.maxLifetime, b.maxIdleTime, b.expiration);
         this.engine = new PoolEngine<>(name, b.newObject, idleBound, b.maxTotal, b.maxWait, b.disposer, b.validator,
-                expiry, PoolCells.defaultCount());
+                expiry, b.cells);
         if (b.prefill > 0 || b.evictExecutor != null) {
             PoolUpkeep<T> upkeep = new PoolUpkeep<>(engine);
             engine.upkeep = upkeep;
@@ -223,6 +223,24 @@ public final class Pool<T> implements AutoCloseable {
      */
     public Optional<Lease<T>> tryInstance() {
         return Optional.ofNullable(engine.lease(0, true, "tryInstance()"));
+    }
+
+    /**
+     * For tests that pin threads to cells: {@link #instance()} as if the caller's cell were {@code cell}.
+     * Close the lease with {@code ((PoolLease<T>) lease).closeIn(cell)}.
+     */
+    Lease<T> instanceIn(int cell) {
+        return engine.lease(cell, engine.maxWaitNanos, false, "instance()");
+    }
+
+    /** For tests: {@link #tryInstance()} as if the caller's cell were {@code cell}. */
+    Lease<T> tryInstanceIn(int cell) {
+        return engine.lease(cell, 0, true, "tryInstance()");
+    }
+
+    /** @return the number of thread cells, for tests */
+    int cellCount() {
+        return engine.cellCount();
     }
 
     /** @return the leases {@link LeakDetection} recorded for this pool, created on first use */
@@ -378,6 +396,7 @@ public final class Pool<T> implements AutoCloseable {
         private Duration evictInterval;
         private ScheduledExecutorService evictExecutor;
         private int prefill;
+        private int cells = PoolCells.defaultCount();
 
         private Builder(Supplier<? extends T> newObject) {
             this.newObject = Objects.requireNonNull(newObject, "newObject");
@@ -521,6 +540,12 @@ public final class Pool<T> implements AutoCloseable {
                 throw new IllegalArgumentException("prefill must be 0 or positive, not " + prefill);
             }
             this.prefill = prefill;
+            return this;
+        }
+
+        /** For tests: the number of thread cells (a power of two), instead of a few per processor. */
+        Builder<T> cells(int count) {
+            this.cells = count;
             return this;
         }
 

@@ -110,11 +110,13 @@ final class PoolCore<T> {
      * @param op the operation, for messages
      * @return a slot leased to the caller ({@code CELL_LEASED} or {@code LEASED}),
      *     {@link PoolWaiter#CREATE} (a place under the cap is reserved: make an object and
-     *     {@link #registerNew}, or {@link #creationFailed}), or null ({@code tryOnly}, at the cap)
+     *     {@link #registerNew}, or {@link #creationFailed}), null ({@code tryOnly}, at the cap), or,
+     *     after a wait, the {@link PoolWaiter} whose {@link PoolWaiter#result} is one of the first two
      * @throws ClosedException if the pool is closed, also while waiting
      * @throws PoolTimeoutException at the cap, after {@code timeoutNanos} or on interrupt
      */
     Object acquire(int home, long timeoutNanos, boolean tryOnly, String op) {
+        // After a wait, the waiter itself is returned: its result is what it got.
         PoolWaiter<T> w;
         lock.lock();
         try {
@@ -191,7 +193,7 @@ final class PoolCore<T> {
         if (result == PoolWaiter.CLOSED) {
             throw closedException(op);
         }
-        return result;
+        return w;
     }
 
     /** Holding the lock: the message names the pool, the cap, the objects in use and waiting, the wait. */
@@ -533,12 +535,27 @@ final class PoolCore<T> {
                 places--;
                 idle.add(s);
             }
+            // Every cell is emptied: an idle slot is let go of, a leased one loses its cell (its
+            // return then comes here and finds the pool closed). No fast lease or fast return can
+            // succeed after this loop, which makes close() atomic for them.
             for (int j = 0, n = cells.count(); j < n; j++) {
                 PoolSlot<T> c = cells.get(j);
-                if (c != null) {
+                while (c != null) {
                     long st = c.state();
-                    if (PoolSlot.kind(st) == PoolSlot.CELL && c.cas(st, PoolSlot.word(PoolSlot.stamp(st), PoolSlot.DEAD))) {
-                        idle.add(c);
+                    int kind = PoolSlot.kind(st);
+                    if (kind == PoolSlot.CELL) {
+                        if (c.cas(st, PoolSlot.word(PoolSlot.stamp(st), PoolSlot.DEAD))) {
+                            idle.add(c);
+                            break;
+                        }
+                    } else if (kind == PoolSlot.CELL_LEASED) {
+                        if (c.cas(st, PoolSlot.word(PoolSlot.stamp(st), PoolSlot.LEASED))) {
+                            detachLocked(c);
+                            break;
+                        }
+                    } else {
+                        detachLocked(c); // dead, retired by whoever killed it
+                        break;
                     }
                 }
             }

@@ -19,10 +19,12 @@ import java.util.function.Supplier;
  * {@link PoolCore}, whose lock is never held while user code runs here: the factory, validator,
  * disposer, clock and expiration predicate are all called from this class, outside it.
  *
- * <p>Linearization points: a lease at its claiming compare-and-set (fast) or under the lock; a
- * return at the compare-and-set that ends the lease ({@code CELL}, or {@code RETURNING} then the
- * lock); {@code close()} of the pool at the write of the closed bit, which every fast lease reads
- * after claiming (a lease that claims and then sees it refuses, letting its object go).
+ * <p>Linearization points: a lease at its claiming compare-and-set (fast) or under the lock (an
+ * object is judged expired by a clock read just after it was claimed: time-based expiration is
+ * exact against that reading, not against other threads' readings); a return at the compare-and-set that ends
+ * the lease ({@code CELL}, or {@code RETURNING} then the lock); {@code close()} of the pool when it
+ * lets go of the lock, having emptied every cell (an idle slot let go of, a leased one losing its
+ * cell), so that no fast lease or fast return can succeed after it.
  *
  * @param <T> the type of the pooled objects
  */
@@ -85,11 +87,18 @@ final class PoolEngine<T> {
      * @return the lease; null only with {@code tryOnly}
      */
     PoolLease<T> lease(long timeoutNanos, boolean tryOnly, String op) {
-        int home = cells.home();
+        return lease(cells.home(), timeoutNanos, tryOnly, op);
+    }
+
+    /** {@link #lease(long, boolean, String)} as if the caller's cell were {@code home} (tests pin threads to cells). */
+    PoolLease<T> lease(int home, long timeoutNanos, boolean tryOnly, String op) {
         PoolSlot<T> s = cells.get(home);
         long st;
+        // Claim, then judge: the clock is read once the object is this borrower's, so an object is
+        // never handed out past its time by that reading (Stormpot does the same).
         if (s == null || PoolSlot.kind(st = s.state()) != PoolSlot.CELL
-                || !s.cas(st, PoolSlot.word(PoolSlot.stamp(st) + 1, PoolSlot.CELL_LEASED)) || !usable(s, op)) {
+                || !s.cas(st, PoolSlot.word(PoolSlot.stamp(st) + 1, PoolSlot.CELL_LEASED))
+                || (expiring && expired(s, expiry.clock.millis()))) {
             s = slowLease(home, timeoutNanos, tryOnly, op);
             if (s == null) {
                 return null;
@@ -109,6 +118,9 @@ final class PoolEngine<T> {
         for (;;) {
             long left = timeoutNanos <= 0 ? 0 : timeoutNanos - (System.nanoTime() - start);
             Object got = core.acquire(home, timeoutNanos <= 0 ? 0 : Math.max(1, left), tryOnly, op);
+            if (got instanceof PoolWaiter<?> w) {
+                got = w.result; // after a wait
+            }
             if (got == null) {
                 return null;
             }
@@ -117,7 +129,7 @@ final class PoolEngine<T> {
             }
             @SuppressWarnings("unchecked")
             PoolSlot<T> s = (PoolSlot<T>) got;
-            if (usable(s, op)) {
+            if (!expiring || !expired(s, expiry.clock.millis())) {
                 return s;
             }
         }
@@ -141,24 +153,15 @@ final class PoolEngine<T> {
     }
 
     /**
-     * A slot just claimed for a lease: refused if the pool closed meanwhile, dropped if expired.
+     * A slot just claimed for a lease, judged at {@code now}: if it has expired (or the check threw)
+     * it is let go of, counted, and disposed of.
      *
-     * @return true if it may be handed out; false if it was let go of (expired)
-     * @throws ClosedException if the pool is closed (the slot was let go of)
+     * @return true if it was let go of
      */
-    private boolean usable(PoolSlot<T> s, String op) {
-        if (core.isClosed()) {
-            core.retire(s, false, false);
-            ClosedException closed = new ClosedException(op + " on " + label + ": the pool is closed");
-            dispose(s, closed);
-            throw closed;
-        }
-        if (!expiring) {
-            return true;
-        }
+    private boolean expired(PoolSlot<T> s, long now) {
         try {
-            if (!expiry.expired(s)) {
-                return true;
+            if (!expiry.expired(s, now)) {
+                return false;
             }
         } catch (Throwable e) {
             // Throwable: a checked exception from a Kotlin predicate must not leak the slot.
@@ -168,11 +171,16 @@ final class PoolEngine<T> {
                 throw error;
             }
             LOG.log(Level.WARNING, "the expiration check of " + label + " threw; the object is disposed of as expired", e);
-            return false;
+            return true;
         }
         core.retire(s, true, false);
         disposeLogged(s);
-        return false;
+        return true;
+    }
+
+    /** @return the number of cells (for tests that pin threads to cells) */
+    int cellCount() {
+        return cells.count();
     }
 
     /** @return the leases {@link LeakDetection} recorded for this pool, created on first use */
@@ -192,6 +200,11 @@ final class PoolEngine<T> {
     // ----------------------------------------------------------------------------- returning
 
     void close(PoolLease<T> lease) {
+        close(lease, -1);
+    }
+
+    /** @param home the closer's cell; -1: the calling thread's */
+    void close(PoolLease<T> lease, int home) {
         PoolSlot<T> s = lease.slot;
         long stamp = lease.stamp;
         if (validator != null || tracksReturns) {
@@ -212,7 +225,7 @@ final class PoolEngine<T> {
             }
             return;
         }
-        closeShared(lease);
+        closeShared(lease, home);
     }
 
     private void afterFastReturn(PoolSlot<T> s, long stamp) {
@@ -223,7 +236,7 @@ final class PoolEngine<T> {
     }
 
     /** The close of a lease that no cell holds (or that lost its cell's place). */
-    private void closeShared(PoolLease<T> lease) {
+    private void closeShared(PoolLease<T> lease, int home) {
         PoolSlot<T> s = lease.slot;
         long stamp = lease.stamp;
         for (;;) {
@@ -244,7 +257,7 @@ final class PoolEngine<T> {
             }
         }
         lease.ended();
-        PoolSlot<T> dropped = core.putBack(s, stamp, cells.home());
+        PoolSlot<T> dropped = core.putBack(s, stamp, home >= 0 ? home : cells.home());
         if (dropped != null) {
             dispose(dropped, null);
         }

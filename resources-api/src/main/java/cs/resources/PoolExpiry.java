@@ -50,11 +50,11 @@ final class PoolExpiry {
     }
 
     /**
+     * @param now the clock's milliseconds
      * @return whether {@code slot}, idle and about to be leased (or looked at by the sweep), has expired
      * @throws RuntimeException what the clock or the predicate threw (the caller counts it as expired)
      */
-    boolean expired(PoolSlot<?> slot) {
-        long now = clock.millis();
+    boolean expired(PoolSlot<?> slot, long now) {
         if (maxLifetime > 0 && now - slot.createdAt >= maxLifetime) {
             return true;
         }

@@ -38,6 +38,11 @@ final class PoolLease<T> implements Pool.Lease<T> {
         engine.close(this);
     }
 
+    /** {@link #close()} as if the caller's cell were {@code home} (tests pin threads to cells). */
+    void closeIn(int home) {
+        engine.close(this, home);
+    }
+
     @Override
     public void discard() {
         engine.discard(this);

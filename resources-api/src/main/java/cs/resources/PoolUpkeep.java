@@ -89,7 +89,7 @@ final class PoolUpkeep<T> {
             long state = (Long) entry[1];
             boolean expired;
             try {
-                expired = engine.expiry.expired(s);
+                expired = engine.expiry.expired(s, engine.expiry.clock.millis());
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "the expiration check of " + engine.label + " threw; the object is disposed of as expired", e);
                 expired = true;
