@@ -1,6 +1,8 @@
 package cs.resources.benchmarks;
 
+import com.zaxxer.hikari.util.ConcurrentBag;
 import cs.resources.Pool;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
@@ -28,7 +30,9 @@ import stormpot.Timeout;
 /**
  * Lease and return of a trivial object, the pool's whole fast path, against the peers. Each pool
  * keeps at least as many idle objects as there are threads, so no borrower ever creates or waits
- * in steady state: the benchmark measures reuse alone.
+ * in steady state: the benchmark measures reuse alone. The cs.resources pool is measured three
+ * ways: as the constructors make it, with a cap above the threads' demand ({@code maxTotal}), and
+ * with a {@code maxLifetime} (a clock read per lease, as Stormpot's default expiration does).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -51,6 +55,96 @@ public abstract class PoolBenchmark {
         @TearDown
         public void tearDown() {
             pool.close();
+        }
+    }
+
+    /** The same with a cap above the threads' demand: {@code maxTotal(2 * SIZE)}. */
+    @State(Scope.Benchmark)
+    public static class CsPoolCapped {
+        Pool<Object> pool;
+
+        @Setup
+        public void setUp() {
+            pool = Pool.builder(Object::new).maxSize(SIZE).maxTotal(2 * SIZE).build();
+        }
+
+        @TearDown
+        public void tearDown() {
+            pool.close();
+        }
+    }
+
+    /** The same with {@code maxLifetime} (10 minutes): a clock read per lease, like Stormpot's default. */
+    @State(Scope.Benchmark)
+    public static class CsPoolLifetime {
+        Pool<Object> pool;
+
+        @Setup
+        public void setUp() {
+            pool = Pool.builder(Object::new).maxSize(SIZE).maxLifetime(Duration.ofMinutes(10)).build();
+        }
+
+        @TearDown
+        public void tearDown() {
+            pool.close();
+        }
+    }
+
+    /** One entry of {@link HikariBag}: the state word HikariCP keeps beside each connection. */
+    static final class BagEntry implements ConcurrentBag.IConcurrentBagEntry {
+        private static final java.lang.invoke.VarHandle STATE;
+
+        static {
+            try {
+                STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(BagEntry.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Object object = new Object();
+        private volatile int state;
+
+        @Override
+        public boolean compareAndSet(int expect, int update) {
+            return STATE.compareAndSet(this, expect, update);
+        }
+
+        @Override
+        public void setState(int update) {
+            state = update;
+        }
+
+        @Override
+        public int getState() {
+            return state;
+        }
+    }
+
+    /**
+     * HikariCP 7.1's ConcurrentBag, the structure behind its connection pool: a thread-local list of
+     * the entries the thread returned last, scanned first, then the shared list, then a hand-off
+     * queue. Filled with {@code entries} entries up front; it never grows (its listener adds nothing).
+     */
+    @State(Scope.Benchmark)
+    public static class HikariBag {
+        ConcurrentBag<BagEntry> bag;
+
+        int entries() {
+            return SIZE;
+        }
+
+        @Setup
+        public void setUp() {
+            bag = new ConcurrentBag<>(waiting -> { });
+            for (int i = 0; i < entries(); i++) {
+                bag.add(new BagEntry());
+            }
+        }
+
+        @TearDown
+        public void tearDown() {
+            bag.close();
         }
     }
 
@@ -133,6 +227,30 @@ public abstract class PoolBenchmark {
     public Object csPool(CsPool state) {
         try (Pool.Lease<Object> lease = state.pool.instance()) {
             return lease.get();
+        }
+    }
+
+    @Benchmark
+    public Object csPoolCapped(CsPoolCapped state) {
+        try (Pool.Lease<Object> lease = state.pool.instance()) {
+            return lease.get();
+        }
+    }
+
+    @Benchmark
+    public Object csPoolLifetime(CsPoolLifetime state) {
+        try (Pool.Lease<Object> lease = state.pool.instance()) {
+            return lease.get();
+        }
+    }
+
+    @Benchmark
+    public Object hikariBag(HikariBag state) throws InterruptedException {
+        BagEntry entry = state.bag.borrow(10, TimeUnit.SECONDS);
+        try {
+            return entry.object;
+        } finally {
+            state.bag.requite(entry);
         }
     }
 

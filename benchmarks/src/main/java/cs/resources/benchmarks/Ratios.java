@@ -42,10 +42,16 @@ public final class Ratios {
      * @param error its 99.9% confidence half-width (NaN with a single iteration)
      * @param best the fastest measured iteration
      * @param bytesPerOp gc.alloc.rate.norm, NaN without {@code -prof gc}
+     * @param p99 the 99th percentile of a sample-time result (ns/op); NaN for average time
      */
-    record Result(String name, int threads, double nsPerOp, double error, double best, double bytesPerOp) {
+    record Result(String name, int threads, double nsPerOp, double error, double best, double bytesPerOp, double p99) {
+        /** An average-time result (no percentiles). */
+        Result(String name, int threads, double nsPerOp, double error, double best, double bytesPerOp) {
+            this(name, threads, nsPerOp, error, best, bytesPerOp, Double.NaN);
+        }
+
         Result withBest() {
-            return new Result(name, threads, best, error, best, bytesPerOp);
+            return new Result(name, threads, best, error, best, bytesPerOp, p99);
         }
     }
 
@@ -58,7 +64,11 @@ public final class Ratios {
         /** the subject allocates nothing (B/op about 0). */
         NO_ALLOCATION,
         /** no target: printed for the record. */
-        RECORD
+        RECORD,
+        /** the subject with 2 threads / the subject with 1 thread at most the target (checked at 2 threads). */
+        SCALING,
+        /** reference / subject at least the target, in the 99th percentile (sample-time results). */
+        FASTER_BY_P99
     }
 
     /**
@@ -73,6 +83,9 @@ public final class Ratios {
     }
 
     private static final String POOL = "pool lease+return";
+    private static final String POOL_CAPPED = "pool lease+return, maxTotal above demand";
+    private static final String POOL_LIFETIME = "pool lease+return, maxLifetime";
+    private static final String CONTENDED = "pool at its cap (4 threads, 2 objects, ~1 us held)";
     private static final String OPEN = "MultiOpen open+close while open";
     private static final String ATOMIC = "AtomicInteger pair";
     private static final String HANDLE = "MultiOpen acquire()+handle close while open";
@@ -100,7 +113,24 @@ public final class Ratios {
             new Check("RunState advance(1)", null, "RunStateBenchmark.advance", null, Kind.NO_ALLOCATION, 0),
             new Check("RunState isCancelled() with a cancel poll", "volatile read", "RunStateBenchmark.isCancelledPolled", "Baselines.volatileRead", Kind.RECORD, 0),
             new Check("clock read, System.nanoTime()", null, "Baselines.nanoTime", null, Kind.RECORD, 0),
-            new Check("clock read, Clock.systemUTC().instant()", null, "Baselines.instantNow", null, Kind.RECORD, 0));
+            new Check("clock read, Clock.systemUTC().instant()", null, "Baselines.instantNow", null, Kind.RECORD, 0),
+            // Issue 10: faster than every peer at 1 and 2 threads, 2 threads within 1.5x of 1, no allocation.
+            new Check(POOL, "Stormpot 3.2 without expiration", "PoolBenchmark.csPool", "PoolBenchmark.stormpotNoExpiration", Kind.FASTER_BY, 1),
+            new Check(POOL, "HikariCP 7.1 ConcurrentBag", "PoolBenchmark.csPool", "PoolBenchmark.hikariBag", Kind.FASTER_BY, 1),
+            new Check(POOL, "itself with 1 thread", "PoolBenchmark.csPool", "PoolBenchmark.csPool", Kind.SCALING, 1.5),
+            new Check("Stormpot 3.2 without expiration", "itself with 1 thread", "PoolBenchmark.stormpotNoExpiration", "PoolBenchmark.stormpotNoExpiration", Kind.RECORD, 0),
+            new Check(POOL_CAPPED, "Stormpot 3.2 without expiration", "PoolBenchmark.csPoolCapped", "PoolBenchmark.stormpotNoExpiration", Kind.FASTER_BY, 1),
+            new Check(POOL_CAPPED, "HikariCP 7.1 ConcurrentBag", "PoolBenchmark.csPoolCapped", "PoolBenchmark.hikariBag", Kind.FASTER_BY, 1),
+            new Check(POOL_CAPPED, "itself with 1 thread", "PoolBenchmark.csPoolCapped", "PoolBenchmark.csPoolCapped", Kind.SCALING, 1.5),
+            new Check(POOL_CAPPED, null, "PoolBenchmark.csPoolCapped", null, Kind.NO_ALLOCATION, 0),
+            new Check(POOL_LIFETIME, "Stormpot 3.2 claim+release", "PoolBenchmark.csPoolLifetime", "PoolBenchmark.stormpot", Kind.FASTER_BY, 1),
+            new Check(POOL_LIFETIME, "itself with 1 thread", "PoolBenchmark.csPoolLifetime", "PoolBenchmark.csPoolLifetime", Kind.SCALING, 1.5),
+            new Check(POOL_LIFETIME, null, "PoolBenchmark.csPoolLifetime", null, Kind.NO_ALLOCATION, 0),
+            new Check(CONTENDED, "Stormpot 3.2, size 2", "PoolContendedBenchmark.csPool", "PoolContendedBenchmark.stormpot", Kind.FASTER_BY, 1),
+            new Check(CONTENDED, "HikariCP 7.1 ConcurrentBag, 2 entries", "PoolContendedBenchmark.csPool", "PoolContendedBenchmark.hikariBag", Kind.FASTER_BY, 1),
+            new Check(CONTENDED, "Stormpot 3.2, size 2", "PoolContendedBenchmark.csPool", "PoolContendedBenchmark.stormpot", Kind.FASTER_BY_P99, 1),
+            new Check(CONTENDED, "HikariCP 7.1 ConcurrentBag, 2 entries", "PoolContendedBenchmark.csPool", "PoolContendedBenchmark.hikariBag", Kind.FASTER_BY_P99, 1),
+            new Check("the hold alone (consumeCPU)", null, "PoolContendedBenchmark.holdAlone", null, Kind.RECORD, 0));
 
     public static void main(String[] args) throws IOException {
         boolean strict = false;
@@ -146,20 +176,37 @@ public final class Ratios {
         out.println(best ? "ratios of the best iterations:" : "ratios of the scores (--best for the best iterations):");
         int met = 0;
         int missed = 0;
-        for (int threads = 1; threads <= 2; threads++) {
+        int metOther = 0;
+        int missedOther = 0;
+        java.util.SortedSet<Integer> threadCounts = new java.util.TreeSet<>(List.of(1, 2));
+        results.forEach(r -> threadCounts.add(r.threads()));
+        for (int threads : threadCounts) {
             for (Check check : CHECKS) {
                 Result subject = byKey.get(key(check.subject(), threads));
-                Result reference = check.reference() == null ? null : byKey.get(key(check.reference(), threads));
+                boolean againstOneThread = check.reference() != null && check.reference().equals(check.subject());
+                int referenceThreads = againstOneThread ? 1 : threads;
+                Result reference = check.reference() == null ? null : byKey.get(key(check.reference(), referenceThreads));
+                if (againstOneThread && threads != 2) {
+                    continue; // 2 threads against 1, printed once
+                }
                 if (subject == null || (check.reference() != null && reference == null)) {
                     continue; // not run (a subset, or a one-thread-only benchmark)
                 }
                 Boolean ok = verdict(check, subject, reference);
                 String line = line(check, threads, subject, reference, ok);
-                if (threads == 1 && ok != null) {
-                    if (ok) {
-                        met++;
-                    } else {
-                        missed++;
+                if (ok != null) {
+                    if (threads == 1) {
+                        if (ok) {
+                            met++;
+                        } else {
+                            missed++;
+                        }
+                    } else if (counted(check, threads)) {
+                        if (ok) {
+                            metOther++;
+                        } else {
+                            missedOther++;
+                        }
                     }
                 }
                 out.println(line);
@@ -167,11 +214,22 @@ public final class Ratios {
         }
         out.println();
         out.println("one-thread targets: " + met + " met, " + missed + " missed");
+        if (metOther + missedOther > 0) {
+            out.println("targets at 2 threads against 1, and at the cap: " + metOther + " met, " + missedOther + " missed");
+        }
         return missed;
+    }
+
+    /** Beyond the one-thread targets, counted: 2 threads against 1, and the runs with more threads (at a cap). */
+    static boolean counted(Check check, int threads) {
+        return check.kind() == Kind.SCALING || threads > 2;
     }
 
     static Boolean verdict(Check check, Result subject, Result reference) {
         return switch (check.kind()) {
+            case SCALING -> subject.nsPerOp() / reference.nsPerOp() <= check.target();
+            case FASTER_BY_P99 -> Double.isNaN(subject.p99()) || Double.isNaN(reference.p99()) ? null
+                    : reference.p99() / subject.p99() >= check.target();
             case AT_MOST -> subject.nsPerOp() / reference.nsPerOp() <= check.target();
             case FASTER_BY -> reference.nsPerOp() / subject.nsPerOp() >= check.target();
             case NO_ALLOCATION -> Double.isNaN(subject.bytesPerOp()) ? null : subject.bytesPerOp() <= ZERO_BYTES;
@@ -182,6 +240,11 @@ public final class Ratios {
     static String line(Check check, int threads, Result subject, Result reference, Boolean ok) {
         String who = check.subjectLabel() + " (" + threads + (threads == 1 ? " thread)" : " threads)");
         String body = switch (check.kind()) {
+            case SCALING -> String.format(Locale.ROOT, " / %s = %.2fx (%.2f / %.2f ns/op), target <= %sx",
+                    check.referenceLabel(), subject.nsPerOp() / reference.nsPerOp(), subject.nsPerOp(),
+                    reference.nsPerOp(), number(check.target()));
+            case FASTER_BY_P99 -> String.format(Locale.ROOT, " vs %s, 99th percentile: %.2fx faster (%.0f vs %.0f ns/op), target >= %sx faster",
+                    check.referenceLabel(), reference.p99() / subject.p99(), subject.p99(), reference.p99(), number(check.target()));
             case AT_MOST -> String.format(Locale.ROOT, " / %s = %.2fx (%.2f / %.2f ns/op), target <= %sx",
                     check.referenceLabel(), subject.nsPerOp() / reference.nsPerOp(), subject.nsPerOp(),
                     reference.nsPerOp(), number(check.target()));
@@ -197,7 +260,8 @@ public final class Ratios {
                     : String.format(Locale.ROOT, " = %.2f ns/op, %s B/op (for the record)", subject.nsPerOp(),
                             Double.isNaN(subject.bytesPerOp()) ? "?" : String.format(Locale.ROOT, "%.1f", subject.bytesPerOp()));
         };
-        String verdict = ok == null ? "" : threads == 1 ? (ok ? " OK" : " MISS") : (ok ? " ok (reported)" : " miss (reported)");
+        boolean target = threads == 1 || counted(check, threads);
+        String verdict = ok == null ? "" : target ? (ok ? " OK" : " MISS") : (ok ? " ok (reported)" : " miss (reported)");
         return who + body + (verdict.isEmpty() ? "" : ":" + verdict);
     }
 
@@ -232,9 +296,13 @@ public final class Ratios {
             Map<String, Object> r = (Map<String, Object>) run;
             String mode = (String) r.get("mode");
             Map<String, Object> primary = (Map<String, Object>) r.get("primaryMetric");
-            if (!"avgt".equals(mode) || !"ns/op".equals(primary.get("scoreUnit"))) {
-                throw new IllegalArgumentException(r.get("benchmark") + ": expected mode avgt in ns/op, found "
+            if (!("avgt".equals(mode) || "sample".equals(mode)) || !"ns/op".equals(primary.get("scoreUnit"))) {
+                throw new IllegalArgumentException(r.get("benchmark") + ": expected mode avgt or sample in ns/op, found "
                         + mode + " in " + primary.get("scoreUnit"));
+            }
+            double p99 = Double.NaN;
+            if (primary.get("scorePercentiles") instanceof Map<?, ?> percentiles && percentiles.get("99.0") != null) {
+                p99 = number(percentiles.get("99.0"));
             }
             double bytes = Double.NaN;
             Object secondary = r.get("secondaryMetrics");
@@ -253,7 +321,7 @@ public final class Ratios {
             }
             double score = number(primary.get("score"));
             results.add(new Result(name, threads, score, number(primary.get("scoreError")),
-                    fastest == Double.POSITIVE_INFINITY ? score : fastest, bytes));
+                    fastest == Double.POSITIVE_INFINITY ? score : fastest, bytes, "sample".equals(mode) ? p99 : Double.NaN));
         }
         return results;
     }
