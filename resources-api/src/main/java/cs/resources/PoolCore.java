@@ -320,7 +320,9 @@ final class PoolCore<T> {
 
     /**
      * Lets go of a slot the caller owns (leased to it, found expired, or discarded: its state is
-     * set to {@code DEAD} here if it is not already). The caller disposes of the object after.
+     * set to {@code DEAD} here if it is not already). The caller has disposed of the object
+     * already, so that a new object made in its room under the cap never coexists with it; a slot
+     * retired already is left alone.
      *
      * @param expiredToo count it in {@link Pool.Stats#expired()} as well
      * @param discard count it as a discard (for the returned-count figure)
@@ -341,6 +343,9 @@ final class PoolCore<T> {
     }
 
     private void retireLocked(PoolSlot<T> s) {
+        if (s.index < 0) {
+            return; // retired already (a return to a closed pool, then the closer's retire)
+        }
         s.setState(PoolSlot.word(PoolSlot.stamp(s.state()), PoolSlot.DEAD));
         detachLocked(s);
         int i = s.index;
@@ -388,7 +393,7 @@ final class PoolCore<T> {
      * going onto the stack), else onto the stack; dropped if that would pass the idle bound, or if
      * the pool is closed.
      *
-     * @return the slot to dispose of, if it was dropped; else null
+     * @return the slot to dispose of (and then {@link #retire}), if it was dropped; else null
      */
     PoolSlot<T> putBack(PoolSlot<T> s, long stamp, int home) {
         lock.lock();
@@ -406,7 +411,7 @@ final class PoolCore<T> {
                 return null;
             }
             if (!takePlaceLocked()) {
-                retireLocked(s);
+                s.setState(PoolSlot.word(stamp, PoolSlot.DEAD)); // the caller disposes, then retires it
                 return s;
             }
             places++;

@@ -165,16 +165,16 @@ final class PoolEngine<T> {
             }
         } catch (Throwable e) {
             // Throwable: a checked exception from a Kotlin predicate must not leak the slot.
-            core.retire(s, true, false);
             disposeLogged(s);
+            core.retire(s, true, false);
             if (e instanceof Error error) {
                 throw error;
             }
             LOG.log(Level.WARNING, "the expiration check of " + label + " threw; the object is disposed of as expired", e);
             return true;
         }
-        core.retire(s, true, false);
         disposeLogged(s);
+        core.retire(s, true, false);
         return true;
     }
 
@@ -259,7 +259,7 @@ final class PoolEngine<T> {
         lease.ended();
         PoolSlot<T> dropped = core.putBack(s, stamp, home >= 0 ? home : cells.home());
         if (dropped != null) {
-            dispose(dropped, null);
+            letGo(dropped, null, false);
         }
     }
 
@@ -272,14 +272,12 @@ final class PoolEngine<T> {
         } catch (Throwable e) {
             // Throwable: a checked exception (Kotlin, @SneakyThrows) must not leak the slot.
             if (end(lease)) {
-                core.retire(s, false, false);
-                dispose(s, e);
+                letGo(s, e, false);
             }
             throw e;
         }
         if (!valid && end(lease)) {
-            core.retire(s, false, false);
-            dispose(s, null);
+            letGo(s, null, false);
         }
         return valid;
     }
@@ -303,8 +301,20 @@ final class PoolEngine<T> {
         if (!end(lease)) {
             throw new ClosedException("discard() on a lease from " + label + ": the lease is closed");
         }
-        core.retire(lease.slot, false, true);
-        dispose(lease.slot, null);
+        letGo(lease.slot, null, true);
+    }
+
+    /**
+     * Disposes of an object its borrower let go of, then lets go of its slot, so that its room
+     * under the cap is free only once it is gone; the bookkeeping is done before a disposer
+     * failure is thrown.
+     */
+    private void letGo(PoolSlot<T> s, Throwable primary, boolean discard) {
+        try {
+            dispose(s, primary);
+        } finally {
+            core.retire(s, false, discard);
+        }
     }
 
     // ---------------------------------------------------------------------------- disposal

@@ -173,6 +173,96 @@ class BadInputTest {
         assertThat(pool.stats().created()).isZero();
     }
 
+    @Test
+    void poolCapAndDurationsOutOfRange() {
+        Pool.Builder<Object> b = Pool.builder(Object::new);
+        assertThatThrownBy(() -> b.maxTotal(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxTotal must be 0 (no cap) or positive, not -1");
+        assertThatThrownBy(() -> b.maxWait(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxWait must not be negative, not PT-1S");
+        assertThatThrownBy(() -> b.maxLifetime(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxLifetime must be positive, not PT0S");
+        assertThatThrownBy(() -> b.maxLifetime(Duration.ofMinutes(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxLifetime must be positive, not PT-1M");
+        assertThatThrownBy(() -> b.maxIdleTime(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxIdleTime must be positive, not PT-0.001S");
+        assertThatThrownBy(() -> b.evictEvery(Duration.ZERO, new java.util.concurrent.ScheduledThreadPoolExecutor(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("evictEvery interval must be positive, not PT0S");
+        assertThatThrownBy(() -> b.prefill(-3)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("prefill must be 0 or positive, not -3");
+        Pool<Object> pool = b.build();
+        assertThat(pool.maxTotal()).as("the builder kept its defaults").isZero();
+        assertThat(pool.maxWait()).isEqualTo(Pool.DEFAULT_MAX_WAIT);
+    }
+
+    @Test
+    void poolNullOptions() {
+        Pool.Builder<Object> b = Pool.builder(Object::new);
+        assertThatThrownBy(() -> b.maxWait(null)).isInstanceOf(NullPointerException.class).hasMessage("maxWait");
+        assertThatThrownBy(() -> b.maxLifetime(null)).isInstanceOf(NullPointerException.class).hasMessage("maxLifetime");
+        assertThatThrownBy(() -> b.maxIdleTime(null)).isInstanceOf(NullPointerException.class).hasMessage("maxIdleTime");
+        assertThatThrownBy(() -> b.expiration(null)).isInstanceOf(NullPointerException.class).hasMessage("expiration");
+        assertThatThrownBy(() -> b.clock(null)).isInstanceOf(NullPointerException.class).hasMessage("clock");
+        assertThatThrownBy(() -> b.evictEvery(null, new java.util.concurrent.ScheduledThreadPoolExecutor(1)))
+                .isInstanceOf(NullPointerException.class).hasMessage("interval");
+        assertThatThrownBy(() -> b.evictEvery(Duration.ofSeconds(1), null))
+                .isInstanceOf(NullPointerException.class).hasMessage("executor");
+        assertThat(b.build().isClosed()).isFalse();
+    }
+
+    @Test
+    void poolOptionsThatDoNotFitTogetherAreRejectedAtBuild() {
+        assertThatThrownBy(() -> Pool.builder(Object::new).maxTotal(4).maxSize(8).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxSize 8 must not be above maxTotal 4");
+        assertThatThrownBy(() -> Pool.builder(Object::new).maxTotal(4).prefill(5).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("prefill 5 must not be above maxTotal 4");
+        assertThatThrownBy(() -> Pool.builder(Object::new).prefill(5).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("prefill 5 must not be above the idle bound, maxSize 4");
+        assertThatThrownBy(() -> Pool.builder(Object::new)
+                .evictEvery(Duration.ofSeconds(1), new java.util.concurrent.ScheduledThreadPoolExecutor(1)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("evictEvery(PT1S, ...) needs an expiration rule: maxLifetime, maxIdleTime or expiration");
+        // maxSize 0 (no idle bound) with a cap is fine: the cap bounds the idle objects too.
+        assertThat(Pool.builder(Object::new).maxTotal(4).maxSize(0).build().maxSize()).isZero();
+    }
+
+    @Test
+    void poolInstanceWithANullOrNegativeTimeout() {
+        Pool<Object> pool = Pool.builder(Object::new).name("p").build();
+        assertThatThrownBy(() -> pool.instance(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+        assertThatThrownBy(() -> pool.instance(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("instance(PT-0.001S) on Pool[p]: negative timeout");
+        assertThat(pool.stats()).isEqualTo(new Pool.Stats(0, 0, 0, 0, 0));
+    }
+
+    @Test
+    void poolTimeoutAtTheCap() {
+        Pool<Object> pool = Pool.builder(Object::new).name("p").maxTotal(1).build();
+        Pool.Lease<Object> held = pool.instance();
+        assertThatThrownBy(() -> pool.instance(Duration.ZERO)).isInstanceOf(PoolTimeoutException.class)
+                .hasMessage("instance(PT0S) on Pool[p] found no object in PT0S: maxTotal 1, 1 in use, 0 waiting");
+        assertThat(pool.tryInstance()).isEmpty();
+        assertThat(pool.stats().inUse()).isEqualTo(1);
+        held.close();
+    }
+
+    @Test
+    void poolExpirationRuleThatThrows() {
+        Pool<Object> pool = Pool.builder(Object::new).name("p").expiration(info -> {
+            throw new IllegalStateException("broken rule");
+        }).build();
+        Object first;
+        try (Pool.Lease<Object> lease = pool.instance()) {
+            first = lease.get();
+        }
+        try (Pool.Lease<Object> lease = pool.instance()) { // the rule throws: expired, logged, another object
+            assertThat(lease.get()).isNotSameAs(first);
+        }
+        assertThat(pool.stats()).extracting(Pool.Stats::created, Pool.Stats::dropped, Pool.Stats::expired)
+                .containsExactly(2L, 1L, 1L);
+    }
+
     // -------------------------------------------------------------------------------- RunState
 
     @Test
