@@ -80,14 +80,14 @@ class PoolLincheckTest {
      * lock-free stack: in the quick mode, model checking runs half the invocations per scenario,
      * which keeps it within its budget on a loaded two-core machine.
      */
-    static org.jetbrains.lincheck.datastructures.ModelCheckingOptions modelChecking() {
+    static org.jetbrains.lincheck.datastructures.ModelCheckingOptions modelCheckingOptions() {
         org.jetbrains.lincheck.datastructures.ModelCheckingOptions options = MODE.modelChecking();
         return MODE == LincheckMode.QUICK ? options.invocationsPerIteration(100) : options;
     }
 
     @Test
     void modelChecking() {
-        MODE.check(modelChecking()
+        MODE.check(modelCheckingOptions()
                 .threads(THREADS).actorsPerThread(3).actorsBefore(1).actorsAfter(2)
                 .sequentialSpecification(Spec.class), Leasing.class);
     }
@@ -101,7 +101,7 @@ class PoolLincheckTest {
 
     @Test
     void modelCheckingWithACapAndExpiration() {
-        MODE.check(modelChecking()
+        MODE.check(modelCheckingOptions()
                 .threads(THREADS).actorsPerThread(3).actorsBefore(1).actorsAfter(2)
                 .sequentialSpecification(CappedSpec.class), Capped.class);
     }
