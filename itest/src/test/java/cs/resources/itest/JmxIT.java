@@ -293,6 +293,13 @@ class JmxIT {
             assertThat(row.get("closed")).isEqualTo(false);
             assertThat(row.getAll(new String[] {"created", "reused", "dropped"})).containsExactly(2L, 1L, 1L);
             assertThat(row.getAll(new String[] {"idle", "inUse"})).containsExactly(0, 1);
+            assertThat(row.getAll(new String[] {"waits", "timeouts", "expired", "waiting", "longestWaitMillis"}))
+                    .containsExactly(0L, 0L, 0L, 0, 0L);
+            // commons-pool2's names, for binders that read those: negative maxTotal is "no cap".
+            assertThat(row.getAll(new String[] {"numActive", "numIdle", "numWaiters", "maxTotal", "maxIdle"}))
+                    .containsExactly(1, 0, 0, -1, 1);
+            assertThat(row.getAll(new String[] {"createdCount", "destroyedCount", "borrowedCount", "maxBorrowWaitTimeMillis"}))
+                    .containsExactly(2L, 1L, 3L, 0L);
             c.close();
             pool.close();
             assertThat(named(read(POOLS, "Pools"), "name", "jmx-pool").get("closed")).isEqualTo(true);

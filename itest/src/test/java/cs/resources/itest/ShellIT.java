@@ -394,11 +394,12 @@ class ShellIT {
         pool.instance().close();
         pool.instance(); // one left out
         String out = gogo.run("resources:pools");
-        assertThat(lines(out).get(0)).contains("NAME", "BUNDLE", "MAX", "CREATED", "REUSED", "DROPPED", "IDLE", "IN USE");
+        assertThat(lines(out).get(0)).contains("NAME", "BUNDLE", "MAX", "CREATED", "REUSED", "DROPPED", "EXPIRED", "IDLE",
+                "IN USE", "MAX TOTAL", "WAITING", "WAITS", "TIMEOUTS", "LONGEST WAIT", "MEAN WAIT");
         assertThat(lineWith(out, "sh-pool")).contains(SELF);
         String[] cells = lineWith(gogo.run("resources:pools -p"), "sh-pool").split("\t");
         assertThat(Arrays.copyOfRange(cells, 1, cells.length))
-                .containsExactly("sh-pool", SELF, "3", "1", "1", "0", "0", "1", "false");
+                .containsExactly("sh-pool", SELF, "3", "1", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0.000", "0.000", "false");
     }
 
     @Test

@@ -11,10 +11,12 @@ import java.util.Objects;
  * @param bundleId the id of the bundle that registered it
  * @param bundle that bundle's symbolic name
  * @param maxSize {@link Pool#maxSize()} (0: no idle bound)
+ * @param maxTotal {@link Pool#maxTotal()} (0: no cap)
  * @param closed {@link Pool#isClosed()}
- * @param stats {@link Pool#stats()}
+ * @param stats {@link Pool#stats()}: its counts, waits, timeouts and expired objects
  */
-public record PoolInfo(long serviceId, String name, long bundleId, String bundle, int maxSize, boolean closed, Pool.Stats stats) {
+public record PoolInfo(long serviceId, String name, long bundleId, String bundle, int maxSize, int maxTotal, boolean closed,
+        Pool.Stats stats) {
 
     /**
      * @param serviceId the service's {@code service.id}
@@ -30,5 +32,21 @@ public record PoolInfo(long serviceId, String name, long bundleId, String bundle
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(stats, "stats");
+    }
+
+    /**
+     * A pool without a cap: the first release's form.
+     *
+     * @param serviceId the service's {@code service.id}
+     * @param name {@link Pool#name()}
+     * @param bundleId the id of the bundle that registered it
+     * @param bundle that bundle's symbolic name
+     * @param maxSize {@link Pool#maxSize()} (0: no idle bound)
+     * @param closed {@link Pool#isClosed()}
+     * @param stats {@link Pool#stats()}
+     * @throws NullPointerException if a reference argument is null
+     */
+    public PoolInfo(long serviceId, String name, long bundleId, String bundle, int maxSize, boolean closed, Pool.Stats stats) {
+        this(serviceId, name, bundleId, bundle, maxSize, 0, closed, stats);
     }
 }

@@ -481,7 +481,7 @@ public final class Registry {
                 continue;
             }
             PoolInfo info = read(ref, pool -> new PoolInfo(serviceId(ref), pool.name(), b.getBundleId(), name(b),
-                    pool.maxSize(), pool.isClosed(), pool.stats()));
+                    pool.maxSize(), pool.maxTotal(), pool.isClosed(), pool.stats()));
             if (info != null) {
                 byId.put(info.serviceId(), info);
             }

@@ -1,6 +1,7 @@
 package cs.resources.shell;
 
 import cs.resources.LeakDetection;
+import cs.resources.Pool;
 import cs.resources.RunState;
 import cs.resources.runtime.MultiOpenInfo;
 import cs.resources.runtime.PoolInfo;
@@ -129,18 +130,22 @@ public final class ResourcesCommands {
         }
     }
 
-    @Descriptor("list the Pool services: service id, name, bundle, idle bound, counts")
+    @Descriptor("list the Pool services: service id, name, bundle, idle bound, counts, cap, waits (longest and mean"
+            + " wait in seconds with -p)")
     public void pools(
-            @Descriptor("plain output for scripts: tab-separated, no header")
+            @Descriptor("plain output for scripts: tab-separated, no header, waits in seconds")
             @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain,
             @Descriptor("also show who holds each pool's leases (recorded while leak detection is on)")
             @Parameter(names = {"-v", "--verbose"}, presentValue = "true", absentValue = "false") boolean verbose) {
-        Table t = new Table("#SERVICE", "NAME", "BUNDLE", "#MAX", "#CREATED", "#REUSED", "#DROPPED", "#IDLE",
-                "#IN USE", "CLOSED");
+        Table t = new Table("#SERVICE", "NAME", "BUNDLE", "#MAX", "#CREATED", "#REUSED", "#DROPPED", "#EXPIRED", "#IDLE",
+                "#IN USE", "#MAX TOTAL", "#WAITING", "#WAITS", "#TIMEOUTS", "#LONGEST WAIT", "#MEAN WAIT", "CLOSED");
         List<PoolInfo> infos = runtime.pools();
         for (PoolInfo p : infos) {
-            t.row(p.serviceId(), p.name(), p.bundle(), p.maxSize(), p.stats().created(), p.stats().reused(),
-                    p.stats().dropped(), p.stats().idle(), p.stats().inUse(), p.closed());
+            Pool.Stats s = p.stats();
+            t.row(p.serviceId(), p.name(), p.bundle(), p.maxSize(), s.created(), s.reused(), s.dropped(), s.expired(),
+                    s.idle(), s.inUse(), p.maxTotal(), s.waiting(), s.waits(), s.timeouts(),
+                    plain ? Durations.seconds(s.longestWait()) : Durations.format(s.longestWait()),
+                    plain ? Durations.seconds(s.meanWait()) : Durations.format(s.meanWait()), p.closed());
         }
         print(t, plain);
         if (verbose) {

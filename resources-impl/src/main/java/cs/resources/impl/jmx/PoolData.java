@@ -1,42 +1,71 @@
 package cs.resources.impl.jmx;
 
+import cs.resources.Pool;
 import cs.resources.runtime.PoolInfo;
 import javax.management.ConstructorParameters;
 
-/** A Pool service as JMX shows it (a {@code CompositeData} of these getters): {@link PoolInfo} and its stats. */
+/**
+ * A Pool service as JMX shows it (a {@code CompositeData} of these getters): {@link PoolInfo} and
+ * its stats. Besides our own items, those that mean what an attribute of commons-pool2's
+ * {@code GenericObjectPoolMXBean} means carry its name (decapitalised, as MXBean items are):
+ * {@code numActive}, {@code numIdle}, {@code numWaiters}, {@code maxTotal}, {@code maxIdle},
+ * {@code createdCount}, {@code destroyedCount}, {@code borrowedCount},
+ * {@code maxBorrowWaitTimeMillis} and {@code meanBorrowWaitTimeMillis}, with its conventions: a
+ * negative {@code maxTotal} or {@code maxIdle} means no limit (where {@code maxSize} says 0), and
+ * the mean borrow wait is over every borrow, those that did not wait counting 0 (where
+ * {@code meanWaitMillis} is over the borrowers that waited).
+ */
 public final class PoolData {
     private final long serviceId;
     private final String name;
     private final long bundleId;
     private final String bundle;
     private final int maxSize;
+    private final int maxTotal;
     private final boolean closed;
     private final long created;
     private final long reused;
     private final long dropped;
     private final int idle;
     private final int inUse;
+    private final long waits;
+    private final long timeouts;
+    private final long expired;
+    private final int waiting;
+    private final long longestWaitMillis;
+    private final long meanWaitMillis;
 
-    @ConstructorParameters({"serviceId", "name", "bundleId", "bundle", "maxSize", "closed", "created", "reused",
-            "dropped", "idle", "inUse"})
-    public PoolData(long serviceId, String name, long bundleId, String bundle, int maxSize, boolean closed,
-            long created, long reused, long dropped, int idle, int inUse) {
+    @ConstructorParameters({"serviceId", "name", "bundleId", "bundle", "maxSize", "maxTotal", "closed",
+            "created", "reused", "dropped", "idle", "inUse", "waits", "timeouts", "expired", "waiting",
+            "longestWaitMillis", "meanWaitMillis"})
+    public PoolData(long serviceId, String name, long bundleId, String bundle, int maxSize, int maxTotal,
+            boolean closed, long created, long reused, long dropped, int idle, int inUse, long waits,
+            long timeouts, long expired, int waiting, long longestWaitMillis, long meanWaitMillis) {
         this.serviceId = serviceId;
         this.name = name;
         this.bundleId = bundleId;
         this.bundle = bundle;
         this.maxSize = maxSize;
+        this.maxTotal = maxTotal;
         this.closed = closed;
         this.created = created;
         this.reused = reused;
         this.dropped = dropped;
         this.idle = idle;
         this.inUse = inUse;
+        this.waits = waits;
+        this.timeouts = timeouts;
+        this.expired = expired;
+        this.waiting = waiting;
+        this.longestWaitMillis = longestWaitMillis;
+        this.meanWaitMillis = meanWaitMillis;
     }
 
     static PoolData of(PoolInfo p) {
-        return new PoolData(p.serviceId(), p.name(), p.bundleId(), p.bundle(), p.maxSize(), p.closed(),
-                p.stats().created(), p.stats().reused(), p.stats().dropped(), p.stats().idle(), p.stats().inUse());
+        Pool.Stats s = p.stats();
+        return new PoolData(p.serviceId(), p.name(), p.bundleId(), p.bundle(), p.maxSize(), p.maxTotal() == 0 ? -1 : p.maxTotal(),
+                p.closed(), s.created(), s.reused(), s.dropped(), s.idle(), s.inUse(), s.waits(), s.timeouts(),
+                s.expired(), s.waiting(), s.longestWait().toMillis(), s.meanWait().toMillis());
     }
 
     /** @return the service's {@code service.id} */
@@ -62,6 +91,16 @@ public final class PoolData {
     /** @return its bound on idle objects (0: none) */
     public int getMaxSize() {
         return maxSize;
+    }
+
+    /** @return its cap on the objects in existence; negative: none (commons-pool2's {@code MaxTotal}) */
+    public int getMaxTotal() {
+        return maxTotal;
+    }
+
+    /** @return the idle bound as commons-pool2's {@code MaxIdle} says it: negative for none */
+    public int getMaxIdle() {
+        return maxSize == 0 ? -1 : maxSize;
     }
 
     /** @return whether it is closed */
@@ -92,5 +131,76 @@ public final class PoolData {
     /** @return objects leased now */
     public int getInUse() {
         return inUse;
+    }
+
+    /** @return borrowers that had to wait at the cap */
+    public long getWaits() {
+        return waits;
+    }
+
+    /** @return waits that ended without an object, and borrowers at the cap that would not wait */
+    public long getTimeouts() {
+        return timeouts;
+    }
+
+    /** @return objects let go of as expired */
+    public long getExpired() {
+        return expired;
+    }
+
+    /** @return borrowers waiting now */
+    public int getWaiting() {
+        return waiting;
+    }
+
+    /** @return the longest wait so far, in milliseconds */
+    public long getLongestWaitMillis() {
+        return longestWaitMillis;
+    }
+
+    /** @return the mean of the waits, in milliseconds */
+    public long getMeanWaitMillis() {
+        return meanWaitMillis;
+    }
+
+    /** @return commons-pool2's {@code NumActive}: objects leased now */
+    public int getNumActive() {
+        return inUse;
+    }
+
+    /** @return commons-pool2's {@code NumIdle}: objects idle now */
+    public int getNumIdle() {
+        return idle;
+    }
+
+    /** @return commons-pool2's {@code NumWaiters}: borrowers waiting now */
+    public int getNumWaiters() {
+        return waiting;
+    }
+
+    /** @return commons-pool2's {@code CreatedCount} */
+    public long getCreatedCount() {
+        return created;
+    }
+
+    /** @return commons-pool2's {@code DestroyedCount}: objects let go of */
+    public long getDestroyedCount() {
+        return dropped;
+    }
+
+    /** @return commons-pool2's {@code BorrowedCount}: leases so far */
+    public long getBorrowedCount() {
+        return created + reused;
+    }
+
+    /** @return commons-pool2's {@code MaxBorrowWaitTimeMillis}: the longest wait */
+    public long getMaxBorrowWaitTimeMillis() {
+        return longestWaitMillis;
+    }
+
+    /** @return commons-pool2's {@code MeanBorrowWaitTimeMillis}: the waits' total over every borrow */
+    public long getMeanBorrowWaitTimeMillis() {
+        long borrowed = created + reused;
+        return borrowed == 0 ? 0 : meanWaitMillis * waits / borrowed;
     }
 }
