@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -132,6 +133,49 @@ class ReadmeExamplesTest {
         // README:end
         assertThat(hex).startsWith("ba7816bf");
         assertThat(stats).isEqualTo(new Pool.Stats(1, 0, 0, 1, 0));
+    }
+
+    /** Stands for a database connection in the README. */
+    static final class Connection {
+        boolean open = true;
+
+        String query(String sql) {
+            if (!open) {
+                throw new IllegalStateException("closed");
+            }
+            return sql;
+        }
+
+        void close() {
+            open = false;
+        }
+    }
+
+    static Connection connect() {
+        return new Connection();
+    }
+
+    @Test
+    void poolWithACap() {
+        // README:poolcap
+        Pool<Connection> connections = Pool.builder(ReadmeExamplesTest::connect)
+                .name("db")
+                .maxTotal(8)                          // at most 8 connections, in use and idle
+                .maxWait(Duration.ofSeconds(2))       // instance() waits up to 2 s at the cap
+                .maxLifetime(Duration.ofMinutes(30))  // older ones are closed, not reused
+                .maxIdleTime(Duration.ofMinutes(5))   // and so are those idle for 5 minutes
+                .disposer(Connection::close)
+                .build();
+
+        try (var lease = connections.instance()) {    // PoolTimeoutException after 2 s at the cap
+            lease.get().query("select 1");
+        }
+        Optional<Pool.Lease<Connection>> now = connections.tryInstance();  // never waits
+        now.ifPresent(Pool.Lease::close);
+        Pool.Stats stats = connections.stats();       // ... waits 0, timeouts 0, expired 0, waiting 0
+        // README:end
+        assertThat(stats).isEqualTo(new Pool.Stats(1, 1, 0, 1, 0));
+        connections.close();
     }
 
     @Test
