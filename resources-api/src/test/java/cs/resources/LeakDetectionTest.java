@@ -206,6 +206,9 @@ class LeakDetectionTest {
         });
         assertThat(leak.describe()).startsWith("LEAK: Pool[forgetful] became unreachable with 1 open or lease never closed")
                 .contains("LeakDetectionTest.leakALease");
+        // The pool's state: a leaked lease keeps its object in use for good (at a cap, borrowers wait).
+        assertThat(leak.detail()).isEqualTo("maxTotal 0 (no cap), 1 in use, 0 idle, 0 waiting");
+        assertThat(leak.describe()).contains("(Pool[forgetful] now: maxTotal 0 (no cap), 1 in use, 0 idle, 0 waiting):");
         assertThat(LeakDetection.holders(pool)).isEmpty(); // reported once, then forgotten
     }
 
