@@ -230,12 +230,12 @@ public final class Pool<T> implements AutoCloseable {
      * Close the lease with {@code ((PoolLease<T>) lease).closeIn(cell)}.
      */
     Lease<T> instanceIn(int cell) {
-        return engine.lease(cell, engine.maxWaitNanos, false, "instance()");
+        return engine.lease((long) cell, engine.maxWaitNanos, false, "instance()");
     }
 
     /** For tests: {@link #tryInstance()} as if the caller's cell were {@code cell}. */
     Lease<T> tryInstanceIn(int cell) {
-        return engine.lease(cell, 0, true, "tryInstance()");
+        return engine.lease((long) cell, 0, true, "tryInstance()");
     }
 
     /** @return the number of thread cells, for tests */

@@ -54,11 +54,24 @@ final class PoolCells {
         return mask + 1;
     }
 
-    /** @return the cell of the calling thread */
+    /** @return the calling thread's key: its id */
     @SuppressWarnings("deprecation") // Thread.getId(): threadId() is Java 19+; the same number
-    int home() {
-        long id = Thread.currentThread().getId();
-        return (int) (id ^ id >>> 16) & mask;
+    static long key() {
+        return Thread.currentThread().getId();
+    }
+
+    /** @return the first cell of the borrower with this key: consecutive keys, consecutive cells */
+    int primary(long key) {
+        return (int) (key ^ key >>> 16) & mask;
+    }
+
+    /**
+     * @return the cell a borrower uses when another borrower's slot holds its {@link #primary}:
+     *     a multiplicative hash of the key, so that keys that collide in one rarely do in the other
+     */
+    int secondary(long key) {
+        int s = (int) ((key * 0x9E37_79B9_7F4A_7C15L) >>> 40) & mask;
+        return s != primary(key) ? s : next(s);
     }
 
     /** @return the cell after {@code cell}, wrapping */

@@ -104,7 +104,7 @@ final class PoolCore<T> {
      * The shared way to a lease, for a borrower whose cell had nothing for it: an idle object (its
      * cell's, the stack's top, another cell's), else a place under the cap, else a wait.
      *
-     * @param home the borrower's cell
+     * @param key the borrower's key ({@link PoolCells#key()})
      * @param timeoutNanos how long to wait at the cap; 0 or less: do not wait
      * @param tryOnly return null at the cap instead of waiting or throwing
      * @param op the operation, for messages
@@ -115,7 +115,7 @@ final class PoolCore<T> {
      * @throws ClosedException if the pool is closed, also while waiting
      * @throws PoolTimeoutException at the cap, after {@code timeoutNanos} or on interrupt
      */
-    Object acquire(int home, long timeoutNanos, boolean tryOnly, String op) {
+    Object acquire(long key, long timeoutNanos, boolean tryOnly, String op) {
         // After a wait, the waiter itself is returned: its result is what it got.
         PoolWaiter<T> w;
         lock.lock();
@@ -124,7 +124,7 @@ final class PoolCore<T> {
                 throw closedException(op);
             }
             if (waiters.isEmpty()) {
-                PoolSlot<T> s = takeIdleLocked(home);
+                PoolSlot<T> s = takeIdleLocked(key);
                 if (s != null) {
                     return s;
                 }
@@ -208,15 +208,31 @@ final class PoolCore<T> {
     }
 
     /**
-     * Holding the lock: takes an idle object for a borrower whose cell is {@code home} (-1: a
-     * waiter, whose lease goes through here). Order: the borrower's cell (which may have become
-     * idle since the borrower looked), the top of the stack, the other cells from {@code home} on.
-     * A slot taken from the stack or another cell moves into the borrower's cell if that is empty,
-     * so that its return takes the fast path.
+     * Holding the lock: the cell a borrower's slots go to: its primary if that is empty or holds
+     * one of its slots, else its secondary on the same terms; -1 if both hold other borrowers'.
+     */
+    private int cellOfLocked(long key) {
+        int p = cells.primary(key);
+        PoolSlot<T> c = cells.get(p);
+        if (c == null || c.owner() == key) {
+            return p;
+        }
+        int q = cells.secondary(key);
+        c = cells.get(q);
+        return c == null || c.owner() == key ? q : -1;
+    }
+
+    /**
+     * Holding the lock: takes an idle object for the borrower with {@code key} (a waiter: -1,
+     * whose lease goes through here). Order: the borrower's cell (which may have become idle since
+     * it looked), the top of the stack, the other cells in order from its primary on. A slot taken
+     * from the stack or another cell moves into the borrower's cell if that is empty, so that its
+     * return takes the fast path.
      *
      * @return a slot now {@code CELL_LEASED} or {@code LEASED} with a fresh stamp; null if none is idle
      */
-    private PoolSlot<T> takeIdleLocked(int home) {
+    private PoolSlot<T> takeIdleLocked(long key) {
+        int home = key >= 0 ? cellOfLocked(key) : -1;
         if (home >= 0) {
             PoolSlot<T> c = cells.get(home);
             if (c != null) {
@@ -232,11 +248,11 @@ final class PoolCore<T> {
             places--;
             long stamp = PoolSlot.stamp(s.state()) + 1;
             s.setState(PoolSlot.word(stamp, PoolSlot.LEASED));
-            adoptLocked(s, home, stamp);
+            adoptLocked(s, key, home, stamp);
             return s;
         }
-        int start = home >= 0 ? cells.next(home) : 0;
-        for (int i = 0, j = start, n = cells.count(); i < n; i++, j = cells.next(j)) {
+        int first = key >= 0 ? cells.primary(key) : 0;
+        for (int i = 0, j = first, n = cells.count(); i < n; i++, j = cells.next(j)) {
             if (j == home) {
                 continue;
             }
@@ -249,7 +265,7 @@ final class PoolCore<T> {
                 long stamp = PoolSlot.stamp(st) + 1;
                 if (c.cas(st, PoolSlot.word(stamp, PoolSlot.LEASED))) {
                     detachLocked(c);
-                    adoptLocked(c, home, stamp);
+                    adoptLocked(c, key, home >= 0 || key < 0 ? home : cellOfLocked(key), stamp);
                     return c;
                 }
             }
@@ -257,10 +273,14 @@ final class PoolCore<T> {
         return null;
     }
 
-    /** Holding the lock: a {@code LEASED} slot of the caller's moves into the caller's cell if that is free. */
-    private void adoptLocked(PoolSlot<T> s, int home, long stamp) {
+    /**
+     * Holding the lock: a {@code LEASED} slot of the borrower's moves into its cell {@code home}
+     * if that is free (and a place under the idle bound is).
+     */
+    private void adoptLocked(PoolSlot<T> s, long key, int home, long stamp) {
         if (home >= 0 && cells.get(home) == null && (!boundedIdle || places < maxIdle)) {
             s.cell = home;
+            s.setOwner(key);
             cells.set(home, s);
             places++;
             s.setState(PoolSlot.word(stamp, PoolSlot.CELL_LEASED));
@@ -281,13 +301,13 @@ final class PoolCore<T> {
      * leases it to that borrower, in its cell if the cell is free. Also after {@code close()}: a
      * borrower that got past the check before the close gets its object (disposed of when returned).
      */
-    PoolSlot<T> registerNew(T object, long createdAt, int home) {
+    PoolSlot<T> registerNew(T object, long createdAt, long key) {
         PoolSlot<T> s = new PoolSlot<>(object, createdAt, PoolSlot.word(1, PoolSlot.LEASED));
         lock.lock();
         try {
             registerLocked(s);
             createdForLease++;
-            adoptLocked(s, home, 1);
+            adoptLocked(s, key, cellOfLocked(key), 1);
         } finally {
             lock.unlock();
         }
@@ -389,13 +409,13 @@ final class PoolCore<T> {
 
     /**
      * Takes back a slot whose lease was closed through the shared path (its state is
-     * {@code RETURNING}): to a waiter, else into the closer's cell (the cell's idle object, if any,
-     * going onto the stack), else onto the stack; dropped if that would pass the idle bound, or if
+     * {@code RETURNING}): to a waiter, else into the closer's cell ({@link #cellOfLocked}; the
+     * cell's idle object, if any, going onto the stack), else onto the stack; dropped if that would pass the idle bound, or if
      * the pool is closed.
      *
      * @return the slot to dispose of (and then {@link #retire}), if it was dropped; else null
      */
-    PoolSlot<T> putBack(PoolSlot<T> s, long stamp, int home) {
+    PoolSlot<T> putBack(PoolSlot<T> s, long stamp, long key) {
         lock.lock();
         try {
             if (closed) {
@@ -415,7 +435,8 @@ final class PoolCore<T> {
                 return s;
             }
             places++;
-            PoolSlot<T> c = cells.get(home);
+            int home = cellOfLocked(key);
+            PoolSlot<T> c = home >= 0 ? cells.get(home) : null;
             if (c != null) {
                 long st = c.state();
                 if (PoolSlot.kind(st) == PoolSlot.CELL && c.cas(st, PoolSlot.word(PoolSlot.stamp(st) + 1, PoolSlot.IDLE))) {
@@ -426,8 +447,9 @@ final class PoolCore<T> {
                     cells.set(home, null);
                 }
             }
-            if (c == null) {
+            if (home >= 0 && c == null) {
                 s.cell = home;
+                s.setOwner(key);
                 s.setState(PoolSlot.word(stamp + 1, PoolSlot.CELL));
                 cells.set(home, s);
             } else {

@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 /**
  * The machinery behind {@link Pool}: leasing and returning, fast and shared, creation, disposal.
  *
- * <p><b>Fast paths.</b> A lease reads the caller's cell ({@link PoolCells#home()}) and claims the
- * slot there with one compare-and-set ({@code CELL} to {@code CELL_LEASED}); its close puts it back
+ * <p><b>Fast paths.</b> A lease reads the caller's cell ({@link PoolCells#primary}, else its
+ * {@link PoolCells#secondary}) and claims the slot there, if it is the caller's, with one compare-and-set ({@code CELL} to {@code CELL_LEASED}); its close puts it back
  * with one more ({@code CELL_LEASED} to {@code CELL}); each then reads {@link PoolCore#signal}
  * once. Nothing else is written, and the slot's line stays in the cache of the core that uses it.
  * <b>Shared path.</b> Everything else (an empty or busy cell, a slot leased from the stack or
@@ -87,19 +87,22 @@ final class PoolEngine<T> {
      * @return the lease; null only with {@code tryOnly}
      */
     PoolLease<T> lease(long timeoutNanos, boolean tryOnly, String op) {
-        return lease(cells.home(), timeoutNanos, tryOnly, op);
+        return lease(PoolCells.key(), timeoutNanos, tryOnly, op);
     }
 
-    /** {@link #lease(long, boolean, String)} as if the caller's cell were {@code home} (tests pin threads to cells). */
-    PoolLease<T> lease(int home, long timeoutNanos, boolean tryOnly, String op) {
-        PoolSlot<T> s = cells.get(home);
-        long st;
+    /**
+     * {@link #lease(long, boolean, String)} for the borrower with this key (tests pass a small
+     * number as the key, pinning a borrower to the cell of that number).
+     */
+    PoolLease<T> lease(long key, long timeoutNanos, boolean tryOnly, String op) {
         // Claim, then judge: the clock is read once the object is this borrower's, so an object is
         // never handed out past its time by that reading (Stormpot does the same).
-        if (s == null || PoolSlot.kind(st = s.state()) != PoolSlot.CELL
-                || !s.cas(st, PoolSlot.word(PoolSlot.stamp(st) + 1, PoolSlot.CELL_LEASED))
-                || (expiring && expired(s, expiry.clock.millis()))) {
-            s = slowLease(home, timeoutNanos, tryOnly, op);
+        PoolSlot<T> s = claim(cells.get(cells.primary(key)), key);
+        if (s == null) {
+            s = claim(cells.get(cells.secondary(key)), key);
+        }
+        if (s == null || (expiring && expired(s, expiry.clock.millis()))) {
+            s = slowLease(key, timeoutNanos, tryOnly, op);
             if (s == null) {
                 return null;
             }
@@ -113,11 +116,18 @@ final class PoolEngine<T> {
         return lease;
     }
 
-    private PoolSlot<T> slowLease(int home, long timeoutNanos, boolean tryOnly, String op) {
+    /** @return {@code s}, claimed from its cell for {@code key}; null if it is not that borrower's idle slot */
+    private static <T> PoolSlot<T> claim(PoolSlot<T> s, long key) {
+        long st;
+        return s != null && PoolSlot.kind(st = s.state()) == PoolSlot.CELL && s.owner() == key
+                && s.cas(st, PoolSlot.word(PoolSlot.stamp(st) + 1, PoolSlot.CELL_LEASED)) ? s : null;
+    }
+
+    private PoolSlot<T> slowLease(long key, long timeoutNanos, boolean tryOnly, String op) {
         long start = timeoutNanos > 0 ? System.nanoTime() : 0;
         for (;;) {
             long left = timeoutNanos <= 0 ? 0 : timeoutNanos - (System.nanoTime() - start);
-            Object got = core.acquire(home, timeoutNanos <= 0 ? 0 : Math.max(1, left), tryOnly, op);
+            Object got = core.acquire(key, timeoutNanos <= 0 ? 0 : Math.max(1, left), tryOnly, op);
             if (got instanceof PoolWaiter<?> w) {
                 got = w.result; // after a wait
             }
@@ -125,7 +135,7 @@ final class PoolEngine<T> {
                 return null;
             }
             if (got == PoolWaiter.CREATE) {
-                return create(home);
+                return create(key);
             }
             @SuppressWarnings("unchecked")
             PoolSlot<T> s = (PoolSlot<T>) got;
@@ -136,7 +146,7 @@ final class PoolEngine<T> {
     }
 
     /** Makes an object in a place under the cap that {@link PoolCore#acquire} reserved. */
-    private PoolSlot<T> create(int home) {
+    private PoolSlot<T> create(long key) {
         T object;
         try {
             object = newObject.get();
@@ -149,7 +159,7 @@ final class PoolEngine<T> {
             core.creationFailed();
             throw new NullPointerException("the factory of " + label + " returned null");
         }
-        return core.registerNew(object, expiry.now(), home);
+        return core.registerNew(object, expiry.now(), key);
     }
 
     /**
@@ -203,8 +213,8 @@ final class PoolEngine<T> {
         close(lease, -1);
     }
 
-    /** @param home the closer's cell; -1: the calling thread's */
-    void close(PoolLease<T> lease, int home) {
+    /** @param key the closer's key; -1: the calling thread's */
+    void close(PoolLease<T> lease, long key) {
         PoolSlot<T> s = lease.slot;
         long stamp = lease.stamp;
         if (validator != null || tracksReturns) {
@@ -225,7 +235,7 @@ final class PoolEngine<T> {
             }
             return;
         }
-        closeShared(lease, home);
+        closeShared(lease, key);
     }
 
     private void afterFastReturn(PoolSlot<T> s, long stamp) {
@@ -236,7 +246,7 @@ final class PoolEngine<T> {
     }
 
     /** The close of a lease that no cell holds (or that lost its cell's place). */
-    private void closeShared(PoolLease<T> lease, int home) {
+    private void closeShared(PoolLease<T> lease, long key) {
         PoolSlot<T> s = lease.slot;
         long stamp = lease.stamp;
         for (;;) {
@@ -257,7 +267,7 @@ final class PoolEngine<T> {
             }
         }
         lease.ended();
-        PoolSlot<T> dropped = core.putBack(s, stamp, home >= 0 ? home : cells.home());
+        PoolSlot<T> dropped = core.putBack(s, stamp, key >= 0 ? key : PoolCells.key());
         if (dropped != null) {
             letGo(dropped, null, false);
         }

@@ -38,9 +38,9 @@ final class PoolLease<T> implements Pool.Lease<T> {
         engine.close(this);
     }
 
-    /** {@link #close()} as if the caller's cell were {@code home} (tests pin threads to cells). */
-    void closeIn(int home) {
-        engine.close(this, home);
+    /** {@link #close()} by the borrower with key {@code cell}, pinned to that cell (for tests). */
+    void closeIn(int cell) {
+        engine.close(this, cell);
     }
 
     @Override

@@ -124,6 +124,7 @@ abstract class PoolSlotState extends PoolSlotPadBefore {
     private static final VarHandle STATE;
     private static final VarHandle LEASES;
     private static final VarHandle RETURNED_AT;
+    private static final VarHandle OWNER;
 
     static {
         try {
@@ -131,6 +132,7 @@ abstract class PoolSlotState extends PoolSlotPadBefore {
             STATE = lookup.findVarHandle(PoolSlotState.class, "state", long.class);
             LEASES = lookup.findVarHandle(PoolSlotState.class, "leases", long.class);
             RETURNED_AT = lookup.findVarHandle(PoolSlotState.class, "returnedAt", long.class);
+            OWNER = lookup.findVarHandle(PoolSlotState.class, "owner", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -149,6 +151,13 @@ abstract class PoolSlotState extends PoolSlotPadBefore {
      * makes it idle, which publishes it.
      */
     private long returnedAt;
+    /**
+     * The borrower (a thread id) whose cell holds this slot: a fast lease takes a cell's slot only
+     * if it is the caller's, so that two threads whose cells collide do not take each other's.
+     * Written (opaque) holding {@link PoolCore}'s lock when the slot moves into a cell; read
+     * (opaque) by fast leases, for which a stale value only means the shared path.
+     */
+    private long owner = -1;
 
     PoolSlotState(long state, long returnedAt) {
         this.state = state;
@@ -174,6 +183,14 @@ abstract class PoolSlotState extends PoolSlotPadBefore {
 
     final void addLease() {
         LEASES.setOpaque(this, (long) LEASES.getOpaque(this) + 1);
+    }
+
+    final long owner() {
+        return (long) OWNER.getOpaque(this);
+    }
+
+    final void setOwner(long key) {
+        OWNER.setOpaque(this, key);
     }
 
     final long returnedAt() {
