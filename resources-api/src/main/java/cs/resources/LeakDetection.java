@@ -379,6 +379,7 @@ public final class LeakDetection {
         /**
          * @param resource what was held
          * @param holders the opens or leases that were never closed
+         * @param detail the resource's state, or ""
          * @throws NullPointerException if an argument is null
          */
         public Leak {

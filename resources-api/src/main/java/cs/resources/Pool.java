@@ -354,7 +354,20 @@ public final class Pool<T> implements AutoCloseable {
     public record Stats(long created, long reused, long dropped, int idle, int inUse, long waits, long timeouts,
             long expired, int waiting, Duration longestWait, Duration meanWait) {
 
-        /** @throws NullPointerException if a duration is null */
+        /**
+         * @param created objects made by the factory
+         * @param reused leases served by an idle object rather than a new one
+         * @param dropped objects the pool let go of
+         * @param idle objects waiting for reuse now
+         * @param inUse objects leased now
+         * @param waits borrowers that had to wait at the cap
+         * @param timeouts borrowers whose wait ended without an object, or that would not wait
+         * @param expired objects let go of as expired
+         * @param waiting borrowers waiting now
+         * @param longestWait the longest wait so far
+         * @param meanWait the mean of the waits that ended so far
+         * @throws NullPointerException if a duration is null
+         */
         public Stats {
             Objects.requireNonNull(longestWait, "longestWait");
             Objects.requireNonNull(meanWait, "meanWait");

@@ -24,6 +24,7 @@ public record PoolInfo(long serviceId, String name, long bundleId, String bundle
      * @param bundleId the id of the bundle that registered it
      * @param bundle that bundle's symbolic name
      * @param maxSize {@link Pool#maxSize()} (0: no idle bound)
+     * @param maxTotal {@link Pool#maxTotal()} (0: no cap)
      * @param closed {@link Pool#isClosed()}
      * @param stats {@link Pool#stats()}
      * @throws NullPointerException if a reference argument is null
