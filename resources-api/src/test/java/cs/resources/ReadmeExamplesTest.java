@@ -1,6 +1,7 @@
 package cs.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,39 +20,42 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's tour, kept here so that it compiles and stays true. Each block between
- * {@code // README:name} and {@code // README:end} is what the README shows.
+ * {@code // README:name} and {@code // README:end} is, exactly (but for its indentation), a
+ * {@code ```java} block of README.md: {@link ReadmeSnippetsTest} fails when the two differ. What
+ * the README leaves to the reader ({@code store(doc)}, {@code step()}, the files to copy) are
+ * helpers outside the blocks; the assertions after each block check that the code did what the
+ * README says.
  */
 class ReadmeExamplesTest {
 
+    /** What {@link Index} stored, in the order its writer thread stored it. */
+    private final List<String> stored = new CopyOnWriteArrayList<>();
+
+    /** Stands for writing a document to the index's store; runs in the index's writer thread. */
+    void store(String doc) {
+        stored.add(doc);
+    }
+
     // README:index
-    /** A search index shared by many threads: started by the first user, stopped by the last. */
-    static class Index extends AbstractMultiOpen {
+    class Index extends AbstractMultiOpen {
         private ExecutorService writer;
-        private final List<String> docs = new ArrayList<>();
 
-        @Override
-        protected void startup() {
-            writer = Executors.newSingleThreadExecutor();
-        }
+        @Override protected void startup() { writer = Executors.newSingleThreadExecutor(); }
 
-        @Override
-        protected void shutdown() throws InterruptedException {
+        @Override protected void shutdown() throws InterruptedException {
             writer.shutdown();
             writer.awaitTermination(10, TimeUnit.SECONDS);
         }
 
         void add(String doc) {
-            ensureOpen(); // ClosedException unless open
-            writer.execute(() -> {
-                synchronized (docs) {
-                    docs.add(doc);
-                }
-            });
+            ensureOpen();                       // ClosedException unless open
+            writer.execute(() -> store(doc));
         }
     }
     // README:end
 
     @Test
+    @SuppressWarnings("try") // the README's form: a try-with-resources whose resource is unused
     void multiOpen() throws Exception {
         // README:multiopen
         Index index = new Index();
@@ -65,32 +70,36 @@ class ReadmeExamplesTest {
         b.start();
         a.join();
         b.join();
-        index.join();                         // waits for the final shutdown
+        index.join();                            // waits for the final shutdown
         // README:end
         assertThat(index.isClosed()).isTrue();
-        assertThat(index.docs).containsExactly("hello", "hello");
+        assertThat(stored).as("both adds reached the store before the shutdown ended").containsExactly("hello", "hello");
+        assertThatThrownBy(() -> index.add("late")).isInstanceOf(ClosedException.class);
     }
 
     @Test
+    @SuppressWarnings("try") // the README's form: resources held, not used
     void multiOpenOf() throws Exception {
         StringBuilder log = new StringBuilder();
-        // README:of
-        MultiOpen connection = MultiOpen.of(new Openable() {
+        Openable openable = new Openable() {
             @Override
             public void open() {
-                log.append("connect;");
+                log.append("open;");
             }
 
             @Override
             public void close() {
-                log.append("disconnect;");
+                log.append("close;");
             }
-        });
+        };
+        // README:of
+        MultiOpen connection = MultiOpen.of(openable);   // openable.open() on the first open, close() on the last
         try (var first = connection.open(); var second = connection.open()) {
-            assertThat(connection.openCount()).isEqualTo(2);
-        }
+            assert connection.openCount() == 2;          // two opens, one openable.open()
+        }                                                // the last close: openable.close()
         // README:end
-        assertThat(log).hasToString("connect;disconnect;");
+        assertThat(log).hasToString("open;close;");
+        assertThat(connection.isClosed()).isTrue();
     }
 
     @Test
