@@ -127,6 +127,7 @@ class ReadmeExamplesTest {
 
     @Test
     void pool() {
+        byte[] bytes = "abc".getBytes(StandardCharsets.UTF_8);
         // README:pool
         Pool<MessageDigest> digests = Pool.builder(ReadmeExamplesTest::sha256)
                 .name("sha-256")
@@ -136,7 +137,7 @@ class ReadmeExamplesTest {
 
         String hex;
         try (var lease = digests.instance()) {   // an idle digest, or a new one
-            hex = HexFormat.of().formatHex(lease.get().digest("abc".getBytes(StandardCharsets.UTF_8)));
+            hex = HexFormat.of().formatHex(lease.get().digest(bytes));
         }                                        // back to the pool, also on exceptions
         Pool.Stats stats = digests.stats();      // created 1, reused 0, idle 1, in use 0
         // README:end
