@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -188,31 +188,50 @@ class ReadmeExamplesTest {
         connections.close();
     }
 
+    /** Counted down by the first {@link #step()}: {@link #doOtherWork()} waits for it. */
+    private final CountDownLatch firstStep = new CountDownLatch(1);
+
+    /** How many steps the worker took. */
+    private final AtomicInteger steps = new AtomicInteger();
+
+    /** Stands for one step of a task's work; runs in the worker thread. */
+    void step() {
+        steps.incrementAndGet();
+        firstStep.countDown();
+    }
+
+    /**
+     * Stands for what the README's thread does while the worker runs. Here it waits until the
+     * worker took its first step, so that the cancel or pause that follows meets a running loop
+     * (a RunState cancelled before its body runs skips the body: another path, tested in
+     * {@link RunStateTest}).
+     */
+    void doOtherWork() throws InterruptedException {
+        assertThat(firstStep.await(30, TimeUnit.SECONDS)).as("the worker's first step").isTrue();
+    }
+
     @Test
     void runState() throws Exception {
-        CountDownLatch working = new CountDownLatch(1);
         // README:runstate
         RunState crawl = new RunState("crawler");
         Thread worker = new Thread(() -> crawl.run(() -> {   // start; stop at the end
-            while (!crawl.isCancelled()) {                  // one volatile read
-                working.countDown();                        // ... one step of work ...
-                try {
+            try {
+                while (!crawl.isCancelled()) {              // one volatile read
+                    step();
                     crawl.sleep(Duration.ofSeconds(5));     // wakes early on cancel
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();         // keep the flag; the run ends
             }
         }));
         worker.start();
-        // README:end
-        working.await();
-        // README:cancel
+        doOtherWork();
         crawl.cancel();                 // from any thread
-        worker.join();
-        // crawl.state() == CANCELLED, crawl.runTime() is how long it ran
+        worker.join();                  // crawl.state() is now CANCELLED
         // README:end
         assertThat(crawl.state()).isEqualTo(RunState.State.CANCELLED);
+        assertThat(steps).as("the loop ran before the cancel").hasPositiveValue();
+        assertThat(crawl.failure()).isEmpty();
     }
 
     /** Stands for copying a file. */
@@ -240,55 +259,77 @@ class ReadmeExamplesTest {
 
     @Test
     void runStatePause() throws Exception {
-        CountDownLatch running = new CountDownLatch(1);
         // README:pause
         RunState sync = new RunState("sync");
         Thread worker = new Thread(() -> sync.run(() -> {
-            while (!sync.isCancelled()) {
-                running.countDown();                        // ... one step of work ...
-                try {
-                    sync.waitWhilePaused();                 // returns at once unless paused
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+            try {
+                while (!sync.isCancelled()) {
+                    step();
+                    sync.waitWhilePaused();             // returns at once unless paused
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }));
         worker.start();
-        // README:end
-        running.await();
-        // README:pause-control
+        doOtherWork();
         sync.pause();         // state() == PAUSED; the worker waits at its next waitWhilePaused()
         sync.resume();        // and goes on
         sync.cancel();        // a cancel also ends a pause
         // README:end
         worker.join();
         assertThat(sync.state()).isEqualTo(RunState.State.CANCELLED);
+        assertThat(sync.isPaused()).isFalse();
+        assertThat(steps).hasPositiveValue();
+    }
+
+    /** The pages {@link #fetch(RunState)} fetched. */
+    private final List<String> fetched = new CopyOnWriteArrayList<>();
+
+    /** Stands for fetching a page, tracked by its RunState. */
+    void fetch(RunState page) {
+        fetched.add(page.name());
     }
 
     @Test
     void runStateChildren() {
-        List<String> fetched = new ArrayList<>();
         // README:children
         RunState crawl = new RunState("crawl").start();
         RunState page1 = crawl.child("page-1").start();
         RunState page2 = crawl.child("page-2");           // not started yet
         crawl.cancel();                                     // cancels page-1 and page-2 too
-        page2.run(() -> fetched.add("page-2"));             // does not run its body: cancelled
+        page2.run(() -> fetch(page2));                      // does not run its body: cancelled
         List<RunState> live = crawl.children();             // [page-1]: page-2 has ended
         // README:end
         assertThat(fetched).isEmpty();
         assertThat(live).containsExactly(page1);
         assertThat(page1.state()).isEqualTo(RunState.State.STOPPING);
         assertThat(page2.state()).isEqualTo(RunState.State.CANCELLED);
+    }
+
+    /** What {@link RunState#current()} was in each {@link #fetchPart()}, and its parent's name. */
+    private final List<String> currentInParts = new CopyOnWriteArrayList<>();
+
+    /** Stands for code deep inside a task that finds its RunState without being given it. */
+    void fetchPart() {
+        RunState current = RunState.current().orElseThrow();
+        currentInParts.add(current.name() + " in " + current.parent().map(RunState::name).orElse("none"));
+    }
+
+    @Test
+    void runStateCurrent() {
         // README:current
         RunState job = new RunState("job");
         job.run(() -> {
             RunState self = RunState.current().orElseThrow();   // job, in its body
             RunState part = self.child("part");                 // cancelled with the job
-            part.run(() -> { /* RunState.current() is part here */ });
+            part.run(() -> fetchPart());                        // RunState.current() is part in there
         });
         // README:end
-        assertThat(RunState.current()).isEmpty();
+        assertThat(currentInParts).containsExactly("part in job");
+        assertThat(job.state()).isEqualTo(RunState.State.STOPPED);
+        assertThat(job.failure()).isEmpty();
+        assertThat(job.children()).as("part has ended").isEmpty();
+        assertThat(RunState.current()).as("outside any run").isEmpty();
     }
 }
