@@ -221,6 +221,7 @@ class LeakDetectionTest {
                 .contains("LeakDetectionTest.leakAnOpen");
     }
 
+    @SuppressWarnings("try") // the registration is there to be closed
     private LeakDetection.Leak awaitLeak(String resourcePrefix) throws InterruptedException {
         CountDownLatch found = new CountDownLatch(1);
         try (Registration r = LeakDetection.onLeak(l -> {

@@ -89,6 +89,7 @@ class MultiOpenHandleTest {
             h.close(); // a later close does nothing and throws nothing
         }
 
+        @SuppressWarnings("try") // the resource is there to be closed
         @Test
         void aFailedStartupThrowsFromAcquireAndCountsNothing() {
             AtomicInteger attempts = new AtomicInteger();
@@ -271,6 +272,7 @@ class MultiOpenHandleTest {
             assertThat(p.shutdowns).hasValue(1);
         }
 
+        @SuppressWarnings("try") // the resource is there to be closed
         @Test
         @Timeout(value = 60, threadMode = SEPARATE_THREAD)
         void handlesAcquiredAndClosedUnderContentionKeepTheCountExact() throws Exception {

@@ -223,6 +223,7 @@ class ViewTest {
                 .hasMessage("options contains null");
     }
 
+    @SuppressWarnings("try") // the resource is there to be closed
     @Test
     @Timeout(value = 60, threadMode = SEPARATE_THREAD)
     void aReleaseRacingTheBundlesOwnOpensAndClosesLosesNothing() throws Exception {
