@@ -33,6 +33,14 @@ record BundleGroup(String name, Map<String, Integer> startLevels, Set<String> in
     static final BundleGroup LOAD = new BundleGroup("load",
             Map.of("org.apache.felix.fileinstall", FINAL_START_LEVEL), Set.of());
 
+    /**
+     * The Web Console (option {@code --web}): Felix HTTP Jetty 12, Felix Web Console 5 with its
+     * Components page, Felix Health Checks, Felix Inventory, Metatype and cs.resources.webconsole,
+     * with what they need that the core lacks (pax-logging-api for SLF4J, EventAdmin, commons-io and
+     * -fileupload, the OWASP encoder). All at level 1: the web server is up before the console.
+     */
+    static final BundleGroup WEB = new BundleGroup("web", Map.of(), Set.of());
+
     /** @return the group called {@code name} */
     static BundleGroup named(String name) {
         if (CORE.name().equals(name)) {
@@ -40,6 +48,9 @@ record BundleGroup(String name, Map<String, Integer> startLevels, Set<String> in
         }
         if (LOAD.name().equals(name)) {
             return LOAD;
+        }
+        if (WEB.name().equals(name)) {
+            return WEB;
         }
         // A group without start levels of its own (say, added by an option): all at level 1.
         return new BundleGroup(name, Map.of(), Set.of());

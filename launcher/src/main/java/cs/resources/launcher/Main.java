@@ -22,6 +22,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.util.tracker.ServiceTracker;
@@ -46,6 +47,8 @@ public final class Main {
     static final String MAIN_THREAD = "main.thread";
     /** Framework property: the log file (shown in the console's banner). */
     static final String LOG_FILE = "cs.resources.launcher.logfile";
+    /** How long Jetty may take to start listening. */
+    private static final long WEB_MILLIS = 30_000;
     /** How long the framework may take to stop before the launcher exits anyway. */
     private static final long STOP_MILLIS = 30_000;
 
@@ -72,7 +75,7 @@ public final class Main {
         }
         int status;
         try {
-            status = run(options, stderr);
+            status = run(options, stdout, stderr);
         } catch (Exception e) {
             stderr.println("launcher: " + e.getMessage());
             status = 1;
@@ -80,7 +83,7 @@ public final class Main {
         System.exit(status);
     }
 
-    private static int run(Options options, PrintStream stderr) throws Exception {
+    private static int run(Options options, PrintStream stdout, PrintStream stderr) throws Exception {
         boolean fresh = options.storage == null;
         Path storage = fresh ? Files.createTempDirectory("cs-resources-launcher-")
                 : Files.createDirectories(options.storage).toAbsolutePath();
@@ -109,6 +112,14 @@ public final class Main {
             }
         }
 
+        if (options.web()) {
+            // pax-logging-api (no back end: it prints to standard output) reads its level from
+            // the system properties when a bundle that started before it (Jetty, by its id) asks
+            // for a logger: as a framework property only, it would come too late for Jetty, whose
+            // loggers would stay at pax-logging's default, DEBUG (every byte written).
+            System.setProperty(Options.PAX_LOGGING_LEVEL, props.get(Options.PAX_LOGGING_LEVEL));
+        }
+
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Main.class.getClassLoader())
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"));
@@ -128,6 +139,9 @@ public final class Main {
         options.groups.forEach(g -> groups.add(BundleGroup.named(g)));
         new EmbeddedBundles(source()).synchronize(context, groups, storage);
         framework.start();
+        if (options.web()) {
+            announceWebConsole(context, props, stdout, stderr);
+        }
 
         ServiceTracker<Callable<?>, Callable<?>> bodies = new ServiceTracker<>(context,
                 context.createFilter("(&(objectClass=java.util.concurrent.Callable)(" + MAIN_THREAD + "=true))"), null);
@@ -145,6 +159,38 @@ public final class Main {
         } finally {
             bodies.close();
             stop(framework);
+        }
+    }
+
+    /**
+     * With {@code --web}: waits for Felix HTTP to listen and prints, once, where the console is and
+     * how to log in (the password is in no file and no log). Jetty publishes its address as the
+     * Servlet Whiteboard runtime's {@code osgi.http.endpoint} property.
+     */
+    private static void announceWebConsole(BundleContext context, Map<String, String> props, PrintStream stdout,
+            PrintStream stderr) throws InvalidSyntaxException {
+        ServiceTracker<Object, Object> runtimes = new ServiceTracker<>(context,
+                context.createFilter("(objectClass=org.osgi.service.servlet.runtime.HttpServiceRuntime)"), null);
+        runtimes.open();
+        try {
+            if (runtimes.waitForService(WEB_MILLIS) == null) {
+                stderr.println("launcher: --web: Felix HTTP did not start in " + WEB_MILLIS / 1000
+                        + " s (see the log)");
+                return;
+            }
+            Object endpoint = runtimes.getServiceReference().getProperty("osgi.http.endpoint");
+            String url = endpoint instanceof String[] all && all.length > 0 ? all[0] : String.valueOf(endpoint);
+            url = url.replaceAll("/+$", "") + "/system/console/resources";
+            String password = props.get(Options.WEB_PASSWORD_PROPERTY);
+            boolean generated = System.getProperty(Options.WEB_PASSWORD_PROPERTY) == null;
+            stdout.println("Web Console: " + url);
+            stdout.println("  user " + props.get(Options.WEB_USER_PROPERTY) + ", password "
+                    + (generated ? password + " (made for this run, printed only here)"
+                            : "as given by -D" + Options.WEB_PASSWORD_PROPERTY));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            runtimes.close();
         }
     }
 

@@ -1,7 +1,9 @@
 package cs.resources.launcher;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,9 +27,37 @@ final class Options {
         void apply(Options settings, String value);
     }
 
-    /** One option: its name, its argument's name (null if none), its help, what it does. */
-    record Option(String name, String argument, String help, Action action) {
+    /**
+     * One option: its name, its argument's name (null if none), whether the argument may be left
+     * out (then only {@code --name=value} gives it), its help, what it does.
+     */
+    record Option(String name, String argument, boolean optionalArgument, String help, Action action) {
+        /** An option whose argument, if it has one, must be given. */
+        Option(String name, String argument, String help, Action action) {
+            this(name, argument, false, help, action);
+        }
+
+        /** @return how the usage shows it: {@code --load DIR}, {@code --web[=PORT]} */
+        String synopsis() {
+            if (argument == null) {
+                return name;
+            }
+            return optionalArgument ? name + "[=" + argument + "]" : name + " " + argument;
+        }
     }
+
+    /** The Web Console's user name with {@code --web} (Felix Web Console's own default). */
+    static final String WEB_USER = "admin";
+    /** Framework properties of {@code --web}: Felix HTTP's host and port, Felix Web Console's login. */
+    static final String HTTP_HOST = "org.apache.felix.http.host";
+    static final String HTTP_PORT = "org.osgi.service.http.port";
+    static final String WEB_USER_PROPERTY = "felix.webconsole.username";
+    static final String WEB_PASSWORD_PROPERTY = "felix.webconsole.password";
+    /**
+     * pax-logging-api's level for what Jetty and the Web Console log through SLF4J onto standard
+     * output (its default, DEBUG, logs every byte written).
+     */
+    static final String PAX_LOGGING_LEVEL = "org.ops4j.pax.logging.DefaultServiceLog.level";
 
     static final List<Option> OPTIONS = List.of(
             new Option("--load", "DIR", "watch DIR for bundles (*.jar) and configurations (*.cfg, *.config):"
@@ -46,6 +76,16 @@ final class Options {
                     (o, v) -> o.storage = Path.of(DEFAULT_STORAGE)),
             new Option("--storage", "DIR", "keep the framework's storage in DIR (implies --keep)",
                     (o, v) -> o.storage = Path.of(v)),
+            new Option("--web", "PORT", true, "serve the Apache Felix Web Console (with the Resources page, Health"
+                    + " Checks and Inventory) on 127.0.0.1 only, on PORT or a free port, behind a password made at"
+                    + " start; the URL, user and password are printed once", (o, v) -> {
+                        o.groups.add(BundleGroup.WEB.name());
+                        o.properties.put(HTTP_HOST, "127.0.0.1");
+                        o.properties.put(HTTP_PORT, Integer.toString(v == null ? 0 : port(v)));
+                        o.properties.put(WEB_USER_PROPERTY, WEB_USER);
+                        o.properties.put(WEB_PASSWORD_PROPERTY, password());
+                        o.properties.put(PAX_LOGGING_LEVEL, "WARN");
+                    }),
             new Option("--help", null, "print this help and exit", (o, v) -> o.help = true));
 
     /** The folder FileInstall watches, or null. */
@@ -75,7 +115,7 @@ final class Options {
             if (option == null) {
                 throw new IllegalArgumentException("unknown option " + quote(args[i]) + " (--help lists them)");
             }
-            if (option.argument() != null && value == null) {
+            if (option.argument() != null && value == null && !option.optionalArgument()) {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(option.name() + " needs a " + option.argument());
                 }
@@ -86,6 +126,31 @@ final class Options {
             option.action().apply(o, value);
         }
         return o;
+    }
+
+    /** @return the port {@code --web=PORT} names */
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("--web needs a port from 1 to 65535, not " + quote(value));
+    }
+
+    /** @return a password of 16 characters from 96 random bits (URL-safe Base64: no quoting needed) */
+    static String password() {
+        byte[] bytes = new byte[12];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** @return whether the options serve the Web Console */
+    boolean web() {
+        return groups.contains(BundleGroup.WEB.name());
     }
 
     private static Option find(String name) {
@@ -109,8 +174,7 @@ final class Options {
                 + " (status 1 if one failed, or exit's).");
         lines.add("options:");
         for (Option option : OPTIONS) {
-            String name = option.argument() == null ? option.name() : option.name() + " " + option.argument();
-            lines.add(String.format("  %-15s %s", name, option.help()));
+            lines.add(String.format("  %-15s %s", option.synopsis(), option.help()));
         }
         lines.add("A -D system property sets a framework property (it wins over the launcher's own).");
         return String.join(System.lineSeparator(), lines) + System.lineSeparator();

@@ -35,6 +35,14 @@ final class Launch {
 
     /** @return the command line that starts the launcher, {@code arguments} after the jar */
     static List<String> command(String... arguments) {
+        return command(List.of(), arguments);
+    }
+
+    /**
+     * @param jvmOptions JVM options of the test's, after those of {@code launcher.java.options}
+     * @return the command line that starts the launcher, {@code arguments} after the jar
+     */
+    static List<String> command(List<String> jvmOptions, String... arguments) {
         Path jar = Path.of(System.getProperty("launcher.jar", "target/launcher.jar")).toAbsolutePath();
         assertThat(jar).as("the executable jar; run through mvn verify").isRegularFile();
         List<String> command = new ArrayList<>();
@@ -44,6 +52,7 @@ final class Launch {
         if (!options.isEmpty()) {
             command.addAll(Arrays.asList(options.split("\\s+")));
         }
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(Arrays.asList(arguments));

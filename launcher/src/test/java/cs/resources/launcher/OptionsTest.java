@@ -31,6 +31,23 @@ class OptionsTest {
     }
 
     @Test
+    void webAddsItsGroupAndListensOnLoopbackBehindAFreshPassword() {
+        Options web = Options.parse("--web");
+        assertThat(web.groups).containsExactly("core", "load", "web");
+        assertThat(web.web()).isTrue();
+        assertThat(web.properties).containsEntry("org.apache.felix.http.host", "127.0.0.1")
+                .containsEntry("org.osgi.service.http.port", "0")
+                .containsEntry("felix.webconsole.username", "admin")
+                .containsEntry("org.ops4j.pax.logging.DefaultServiceLog.level", "WARN");
+        String password = web.properties.get("felix.webconsole.password");
+        assertThat(password).matches("[A-Za-z0-9_-]{16}");
+        assertThat(Options.parse("--web").properties.get("felix.webconsole.password")).isNotEqualTo(password);
+        assertThat(Options.parse("--web=8080").properties).containsEntry("org.osgi.service.http.port", "8080");
+        assertThat(Options.parse().web()).isFalse();
+        assertThat(Options.parse().properties).isEmpty();
+    }
+
+    @Test
     void badCommandLinesSayWhatIsWrong() {
         assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--nosuch"))
                 .withMessage("unknown option \"--nosuch\" (--help lists them)");
@@ -38,6 +55,13 @@ class OptionsTest {
                 .withMessage("--load needs a DIR");
         assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--keep=yes"))
                 .withMessage("--keep takes no value, not \"yes\"");
+        for (String bad : new String[] {"0", "65536", "http", ""}) {
+            assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--web=" + bad))
+                    .withMessage("--web needs a port from 1 to 65535, not \"" + bad + "\"");
+        }
+        // The port comes only with '=': a word after --web is an argument of its own.
+        assertThatIllegalArgumentException().isThrownBy(() -> Options.parse("--web", "8080"))
+                .withMessage("unknown option \"8080\" (--help lists them)");
     }
 
     @Test
@@ -46,5 +70,6 @@ class OptionsTest {
         for (Options.Option option : Options.OPTIONS) {
             assertThat(usage).contains(option.name());
         }
+        assertThat(usage).contains("--web[=PORT]", "--load DIR");
     }
 }

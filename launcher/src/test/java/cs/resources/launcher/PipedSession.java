@@ -26,7 +26,12 @@ final class PipedSession implements AutoCloseable {
     private int markers;
 
     PipedSession(Path dir, String... arguments) throws IOException {
-        process = new ProcessBuilder(Launch.command(arguments))
+        this(dir, List.of(), arguments);
+    }
+
+    /** @param jvmOptions JVM options before {@code -jar} */
+    PipedSession(Path dir, List<String> jvmOptions, String... arguments) throws IOException {
+        process = new ProcessBuilder(Launch.command(jvmOptions, arguments))
                 .directory(dir.toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile())
                 .start();
@@ -66,6 +71,12 @@ final class PipedSession implements AutoCloseable {
         stdin.flush();
         List<String> all = await(l -> l.contains(marker));
         return all.subList(from, all.indexOf(marker));
+    }
+
+    /** @return the first line printed so far or later that {@code condition} accepts (a deadline fails the test) */
+    String awaitLine(Predicate<String> condition) throws InterruptedException {
+        List<String> all = await(ls -> ls.stream().anyMatch(condition));
+        return all.stream().filter(condition).findFirst().orElseThrow();
     }
 
     /** Runs {@code command} until what it prints satisfies {@code condition} (a deadline fails the test). */
