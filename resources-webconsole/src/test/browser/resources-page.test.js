@@ -20,7 +20,7 @@ const base = env('BASE_URL');
 const user = env('CONSOLE_USER', 'admin');
 const password = env('CONSOLE_PASSWORD');
 const taskName = env('TASK_NAME', 'demo-ticker');
-const hostileName = env('HOSTILE_NAME', "<script>alert('cs')</script> ${appRoot}");
+const hostileName = env('HOSTILE_NAME', '<script>alert("cs")</script> ${appRoot} & <b>bold</b>');
 const screenshot = env('SCREENSHOT', 'target/webconsole.png');
 const basic = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
 

@@ -1,45 +1,75 @@
 #!/usr/bin/env bash
-# The browser test against a Felix started for it: itest/web/target/demo.jar (built by
-# mvn -B verify), on a free loopback port, with a password made here. The demo's tasks are the
-# ones the test looks for. Writes resources-webconsole/target/browser-junit.xml and
-# resources-webconsole/target/webconsole.png; the framework is stopped however the test ends.
+# The browser test against the launcher with --web, as an operator starts it (after mvn -B verify):
+#   java -jar launcher/target/launcher.jar --web
+# with its commands piped in: two resources:run tasks, one named as markup. The itests' provider
+# and consumer bundles (a MultiOpen held by another bundle) and the demo bundle (a pool in use, for
+# the chart) are dropped into its load/ folder. The URL, user and password are read from what the
+# launcher prints. Writes resources-webconsole/target/browser-junit.xml and
+# resources-webconsole/target/webconsole.png; the launcher is stopped however the test ends (its
+# input is closed: it exits as at the end of any piped session).
 #
-# Against another console (the launcher with --web): set BASE_URL, CONSOLE_USER,
-# CONSOLE_PASSWORD, TASK_NAME and HOSTILE_NAME and run `npm test` in this folder.
+# Against another console: set BASE_URL, CONSOLE_USER, CONSOLE_PASSWORD, TASK_NAME and
+# HOSTILE_NAME and run `npm test` in this folder.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
 module=$root/resources-webconsole
-jar=$root/itest/web/target/demo.jar
-if [[ ! -f $jar ]]; then
-    echo "browser-test: $jar is missing: build first (mvn -B verify)" >&2
+jar=$root/launcher/target/launcher.jar
+bundles=()
+for b in "$root"/itest/provider/target/itest-provider-*.jar "$root"/itest/consumer/target/itest-consumer-*.jar \
+    "$root"/itest/web/target/itest-web-*.jar; do
+    case $b in *-tests.jar | *-sources.jar | *-javadoc.jar) continue ;; esac
+    [[ -f $b ]] && bundles+=("$b")
+done
+if [[ ! -f $jar || ${#bundles[@]} -ne 3 ]]; then
+    echo "browser-test: $jar or the itest bundles are missing: build first (mvn -B verify)" >&2
     exit 2
 fi
 command -v "${CHROMIUM:-/usr/bin/chromium}" > /dev/null || { echo "browser-test: no chromium (apt-get install -y chromium)" >&2; exit 2; }
 [[ -d $here/node_modules/playwright-core ]] || (cd "$here" && npm ci --no-audit --no-fund)
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+task='demo-ticker'
+hostile='<script>alert("cs")</script> ${appRoot} & <b>bold</b>'
 work=$module/target/browser-test
 rm -rf "$work"
-mkdir -p "$work"
-java -Dorg.osgi.service.http.port="$port" -Dfelix.webconsole.password="$password" \
-    -Dorg.osgi.framework.storage="$work/felix-cache" -jar "$jar" > "$work/felix.out" 2>&1 &
-felix=$!
+mkdir -p "$work/load"
+cp "${bundles[@]}" "$work/load/"
+mkfifo "$work/console"
+(cd "$work" && exec java -Dcs.resources.itest.web.demo=true -jar "$jar" --web < console > launcher.out 2>&1) &
+launcher=$!
+exec 3> "$work/console"
 stop() {
-    kill "$felix" 2> /dev/null || true
-    wait "$felix" 2> /dev/null || true
+    exec 3>&- # end of input: the launcher stops the framework and exits
+    for _ in $(seq 1 60); do
+        kill -0 "$launcher" 2> /dev/null || break
+        sleep 0.5
+    done
+    kill "$launcher" 2> /dev/null || true
+    wait "$launcher" 2> /dev/null || true
 }
 trap stop EXIT
+# Gogo's single quotes take the name as it is: no $ expansion.
+printf '%s\n' "resources:run -e 1s $task { }" "resources:run -e 1s '$hostile' { }" >&3
 
-base=http://127.0.0.1:$port/system/console
+url=
 for _ in $(seq 1 120); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' -u "admin:$password" "$base/resources" || true)
-    [[ $code == 200 ]] && break
-    kill -0 "$felix" 2> /dev/null || { echo "browser-test: the demo framework exited"; cat "$work/felix.out"; exit 1; }
+    url=$(sed -n 's/^Web Console: \(http[^ ]*\)$/\1/p' "$work/launcher.out")
+    [[ -n $url ]] && break
+    kill -0 "$launcher" 2> /dev/null || { echo "browser-test: the launcher exited"; cat "$work/launcher.out"; exit 1; }
     sleep 0.5
 done
-[[ $code == 200 ]] || { echo "browser-test: the page did not answer at $base/resources ($code)"; tail -40 "$work/felix.out"; exit 1; }
+[[ -n $url ]] || { echo "browser-test: the launcher printed no URL"; tail -40 "$work/launcher.out"; exit 1; }
+user=$(sed -n 's/^  user \([^,]*\), password \([^ ]*\) .*/\1/p' "$work/launcher.out")
+password=$(sed -n 's/^  user \([^,]*\), password \([^ ]*\) .*/\2/p' "$work/launcher.out")
+base=${url%/resources}
+code=
+for _ in $(seq 1 120); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -u "$user:$password" "$base/resources" || true)
+    [[ $code == 200 ]] && break
+    sleep 0.5
+done
+[[ $code == 200 ]] || { echo "browser-test: the page did not answer at $base/resources ($code)"; tail -40 "$work/launcher.out"; exit 1; }
 
 cd "$here"
-BASE_URL=$base CONSOLE_USER=admin CONSOLE_PASSWORD=$password SCREENSHOT=$module/target/webconsole.png npm test
+BASE_URL=$base CONSOLE_USER=$user CONSOLE_PASSWORD=$password TASK_NAME=$task HOSTILE_NAME=$hostile \
+    SCREENSHOT=$module/target/webconsole.png npm test

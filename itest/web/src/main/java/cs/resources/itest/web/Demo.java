@@ -15,10 +15,11 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * What the browser test looks at, when framework property {@value #ENABLE} is {@code true}: tasks
- * that run until cancelled (their names from {@value #TASKS}, separated by {@code |}; by default a
- * ticker and a hostile name), a pool whose use goes up and down (for the chart), and an open
- * MultiOpen service.
+ * What the browser test adds to the launcher (dropped into its {@code load/} folder) when framework
+ * property {@value #ENABLE} is {@code true}: a pool whose use goes up and down (for the chart),
+ * used by tasks that run until cancelled (their names from {@value #TASKS}, separated by
+ * {@code |}; by default one, {@value #DEFAULT_TASKS}), and an open MultiOpen service. The tasks the
+ * test cancels, and the one with a hostile name, come from the launcher's console.
  */
 @Component(immediate = true)
 public final class Demo {
@@ -28,7 +29,7 @@ public final class Demo {
     /** The framework property with the tasks' names. */
     public static final String TASKS = "cs.resources.itest.web.demo.tasks";
     /** The default task names. */
-    public static final String DEFAULT_TASKS = "demo-ticker|<script>alert('cs')</script> ${appRoot}";
+    public static final String DEFAULT_TASKS = "demo-pool-user";
 
     private final List<RunState> runStates = new ArrayList<>();
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
