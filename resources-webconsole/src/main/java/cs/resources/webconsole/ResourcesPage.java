@@ -209,7 +209,7 @@ public final class ResourcesPage {
                 if (c.shown()) {
                     Object v = c.of(row);
                     w.print("<td class=\"cs-" + c.key() + (Cells.numeric(v) ? " cs-num" : "") + "\">"
-                            + Html.text(Cells.text(v)) + "</td>");
+                            + Html.text(c.textOf(row)) + "</td>");
                 }
             }
             if (extraHeader != null) {
@@ -321,7 +321,7 @@ public final class ResourcesPage {
             cells[0][c] = shown.get(c).header().toUpperCase(Locale.ROOT);
             for (int r = 0; r < rows.size(); r++) {
                 Object v = shown.get(c).of(rows.get(r));
-                cells[r + 1][c] = Printable.escape(Cells.text(v));
+                cells[r + 1][c] = Printable.escape(shown.get(c).textOf(rows.get(r)));
                 right[c] |= Cells.numeric(v);
             }
             for (String[] row : cells) {

@@ -5,7 +5,10 @@ import cs.resources.runtime.MultiOpenInfo;
 import cs.resources.runtime.PoolInfo;
 import cs.resources.runtime.RunStateInfo;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The one place where the runtime's records become what the operator sees. The page's tables,
@@ -28,14 +31,23 @@ public final class Tables {
             new Column<>("runTimeMillis", "Run time", RunStateInfo::runTime),
             new Column<>("source", null, RunStateInfo::source));
 
-    /** The MultiOpens table. */
+    /**
+     * The MultiOpens table: the opens per consumer bundle (JSON: a list of {@code bundleId},
+     * {@code bundle}, {@code opens}); the phase with what else is true of it (retired by its
+     * provider, unregistered while still held); the last startup's failure, if it failed.
+     */
     public static final List<Column<MultiOpenInfo>> MULTI_OPENS = List.of(
             new Column<>("serviceId", "Service", MultiOpenInfo::serviceId),
             new Column<>("className", "Class", MultiOpenInfo::className),
+            new Column<>("interfaces", "Interfaces", MultiOpenInfo::interfaces),
             new Column<>("bundleId", null, MultiOpenInfo::bundleId),
             new Column<>("bundle", "Bundle", MultiOpenInfo::bundle),
             new Column<>("openCount", "Opens", MultiOpenInfo::openCount),
-            new Column<>("phase", "Phase", MultiOpenInfo::phase));
+            new Column<>("consumers", "Opens by bundle", Tables::consumers, Tables::consumersText),
+            new Column<>("phase", "Phase", MultiOpenInfo::phase, Tables::phaseText),
+            new Column<>("registered", null, MultiOpenInfo::registered),
+            new Column<>("retired", null, MultiOpenInfo::retired),
+            new Column<>("lastStartupFailure", "Last startup failure", MultiOpenInfo::lastStartupFailure));
 
     /** The Pools table. */
     public static final List<Column<PoolInfo>> POOLS = List.of(
@@ -50,6 +62,34 @@ public final class Tables {
             new Column<>("reused", "Reused", p -> p.stats().reused()),
             new Column<>("dropped", "Dropped", p -> p.stats().dropped()),
             new Column<>("closed", "Closed", PoolInfo::closed));
+
+    private static List<Map<String, Object>> consumers(MultiOpenInfo m) {
+        return m.consumers().stream().map(c -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("bundleId", c.bundleId());
+            row.put("bundle", c.bundle());
+            row.put("opens", c.opens());
+            return row;
+        }).toList();
+    }
+
+    /** @return {@code com.acme.app [12]: 3, com.acme.web [14]: 1} */
+    private static String consumersText(MultiOpenInfo m) {
+        return m.consumers().stream().map(c -> c.bundle() + " [" + c.bundleId() + "]: " + c.opens())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** @return {@code OPEN}, {@code OPEN, retired}, {@code CLOSED, retired, unregistered}, ... */
+    private static String phaseText(MultiOpenInfo m) {
+        StringBuilder b = new StringBuilder(m.phase().name());
+        if (m.retired()) {
+            b.append(", retired");
+        }
+        if (!m.registered()) {
+            b.append(", unregistered");
+        }
+        return b.toString();
+    }
 
     /**
      * What the sampler keeps of a pool at one moment, for the chart and the health check.

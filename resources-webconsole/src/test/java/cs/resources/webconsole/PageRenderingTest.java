@@ -3,6 +3,7 @@ package cs.resources.webconsole;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cs.resources.RunState;
+import cs.resources.runtime.MultiOpenInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -24,7 +25,9 @@ class PageRenderingTest {
         Snapshot s = new Snapshot(now,
                 List.of(Records.runState(1, HOSTILE, RunState.State.RUNNING, now.minusSeconds(5)),
                         Records.runState(2, "done", RunState.State.CANCELLED, now.minusSeconds(50))),
-                List.of(Records.multiOpen(30, "com.acme.<Db>")),
+                List.of(Records.multiOpen(30, "com.acme.<Db>"),
+                        Records.multiOpen(31, "com.acme.Db", MultiOpenInfo.Phase.CLOSED, false, true,
+                                "java.net.ConnectException: <refused>")),
                 List.of(Records.pool(40, "digests", 2)),
                 Map.of(40L, List.of(new PoolSample(now.minusSeconds(10), 1, 0, -1, -1, -1),
                         new PoolSample(now, 1, 2, -1, -1, -1))));
@@ -56,6 +59,33 @@ class PageRenderingTest {
         String html = render(false);
         assertThat(html).contains("<svg class=\"cs-chart\"", "class=\"cs-inuse\" points=\"");
         assertThat(html).contains("<td class=\"cs-inUse cs-num\">2</td>");
+    }
+
+    @Test
+    void multiOpensShowTheirInterfacesTheirConsumersTheirFlagsAndTheLastFailure() {
+        String html = render(false);
+        assertThat(html).contains("<th>Interfaces</th>", "<th>Opens by bundle</th>", "<th>Last startup failure</th>");
+        assertThat(html).contains("<td class=\"cs-interfaces\">com.acme.Db, cs.resources.MultiOpen</td>",
+                "<td class=\"cs-consumers\">com.acme.app [12]: 2, com.acme.&lt;web&gt; [14]: 1</td>",
+                "<td class=\"cs-phase\">CLOSED, retired, unregistered</td>",
+                "<td class=\"cs-lastStartupFailure\">java.net.ConnectException: &lt;refused&gt;</td>",
+                "<td class=\"cs-phase\">OPEN</td>");
+        // The flags are JSON fields, not columns of their own.
+        assertThat(html).doesNotContain("cs-registered", "cs-retired");
+    }
+
+    @Test
+    void theJsonAndTheTextDumpHaveTheSameFields() {
+        Snapshot s = new Snapshot(now, List.of(), List.of(Records.multiOpen(31, "com.acme.Db",
+                MultiOpenInfo.Phase.OPEN, false, true, null)), List.of(), Map.of());
+        assertThat(Json.write(s.toJson(false).get("multiOpens"))).isEqualTo("[{\"serviceId\":31,"
+                + "\"className\":\"com.acme.Db\",\"interfaces\":[\"com.acme.Db\",\"cs.resources.MultiOpen\"],"
+                + "\"bundleId\":8,\"bundle\":\"com.acme.db\",\"openCount\":3,\"consumers\":["
+                + "{\"bundleId\":12,\"bundle\":\"com.acme.app\",\"opens\":2},"
+                + "{\"bundleId\":14,\"bundle\":\"com.acme.\\u003cweb\\u003e\",\"opens\":1}],"
+                + "\"phase\":\"OPEN\",\"registered\":false,\"retired\":true,\"lastStartupFailure\":null}]");
+        assertThat(ResourcesPage.plainText(s)).contains("OPENS BY BUNDLE", "com.acme.app [12]: 2, com.acme.<web> [14]: 1",
+                "OPEN, retired, unregistered");
     }
 
     @Test

@@ -7,6 +7,7 @@ import cs.resources.runtime.PoolInfo;
 import cs.resources.runtime.RunStateInfo;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The runtime's records for unit tests, made in one place: the records gain fields as the runtime
@@ -23,6 +24,19 @@ public final class Records {
 
     public static MultiOpenInfo multiOpen(long serviceId, String className) {
         return new MultiOpenInfo(serviceId, className, 8, "com.acme.db", 2, MultiOpenInfo.Phase.OPEN);
+    }
+
+    /**
+     * A MultiOpen service registered as {@code com.acme.Db}, held by two consumer bundles (2 and 1
+     * opens), its phase and flags, and its last startup's failure (or null).
+     */
+    public static MultiOpenInfo multiOpen(long serviceId, String className, MultiOpenInfo.Phase phase, boolean registered,
+            boolean retired, String lastStartupFailure) {
+        return new MultiOpenInfo(serviceId, className, 8, "com.acme.db", 3, phase,
+                List.of("com.acme.Db", "cs.resources.MultiOpen"),
+                List.of(new MultiOpenInfo.ConsumerOpens(12, "com.acme.app", 2),
+                        new MultiOpenInfo.ConsumerOpens(14, "com.acme.<web>", 1)),
+                registered, retired, lastStartupFailure);
     }
 
     /** A pool with {@code leased} objects out and one idle. */

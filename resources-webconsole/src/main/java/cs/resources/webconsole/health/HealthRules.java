@@ -18,7 +18,8 @@ import java.util.Optional;
  * sampler's {@link History}, one {@link Finding} per thing that is wrong.
  *
  * <ul>
- *   <li>{@code CRITICAL}: a MultiOpen service whose last startup failed ({@link StartupFailures});</li>
+ *   <li>{@code CRITICAL}: a MultiOpen service whose last startup failed, and none has succeeded
+ *       since ({@link MultiOpenInfo#lastStartupFailure()});</li>
  *   <li>{@code WARN}: a pool that had borrowers waiting, or borrowers timing out, within the pool
  *       window (the samples of that window: the waiting count, and the growth of the timeouts
  *       counter; pools that do not report them never warn);</li>
@@ -28,9 +29,8 @@ import java.util.Optional;
  *
  * @param stoppingThreshold how long a RunState may stop before it is reported
  * @param poolWindow how far back pool waits and timeouts count
- * @param startupFailures what is known of MultiOpen startups
  */
-public record HealthRules(Duration stoppingThreshold, Duration poolWindow, StartupFailures startupFailures) {
+public record HealthRules(Duration stoppingThreshold, Duration poolWindow) {
 
     /** How bad a finding is. */
     public enum Level {
@@ -61,7 +61,6 @@ public record HealthRules(Duration stoppingThreshold, Duration poolWindow, Start
     public HealthRules {
         Objects.requireNonNull(stoppingThreshold, "stoppingThreshold");
         Objects.requireNonNull(poolWindow, "poolWindow");
-        Objects.requireNonNull(startupFailures, "startupFailures");
         if (stoppingThreshold.isNegative() || poolWindow.isNegative()) {
             throw new IllegalArgumentException("HealthRules: negative duration (stopping threshold "
                     + stoppingThreshold + ", pool window " + poolWindow + ")");
@@ -77,9 +76,11 @@ public record HealthRules(Duration stoppingThreshold, Duration poolWindow, Start
         List<Finding> critical = new ArrayList<>();
         List<Finding> warn = new ArrayList<>();
         for (MultiOpenInfo m : s.multiOpens()) {
-            Optional<String> failure = startupFailures.lastStartupFailure(m);
-            failure.ifPresent(f -> critical.add(new Finding(Level.CRITICAL, "MultiOpen service " + m.serviceId()
-                    + " (" + m.className() + ", bundle " + m.bundle() + "): its last startup failed: " + f)));
+            String failure = m.lastStartupFailure();
+            if (failure != null) {
+                critical.add(new Finding(Level.CRITICAL, "MultiOpen service " + m.serviceId() + " (" + m.className()
+                        + ", bundle " + m.bundle() + "): its last startup failed: " + failure));
+            }
         }
         Instant since = s.time().minus(poolWindow);
         s.pools().forEach(p -> {

@@ -74,7 +74,7 @@ public final class ResourcesHealthCheck implements HealthCheck {
         this.runtime = runtime;
         this.sampler = sampler;
         this.rules = new HealthRules(Duration.ofSeconds(Math.max(0, config.stoppingThresholdSeconds())),
-                Duration.ofSeconds(Math.max(0, config.poolWindowSeconds())), StartupFailures.UNKNOWN);
+                Duration.ofSeconds(Math.max(0, config.poolWindowSeconds())));
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cs.resources.RunState;
+import cs.resources.runtime.MultiOpenInfo;
 import cs.resources.runtime.RunStateInfo;
 import cs.resources.webconsole.History;
 import cs.resources.webconsole.PoolSample;
@@ -15,17 +16,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class HealthRulesTest {
 
     final Instant t0 = Instant.parse("2026-11-26T13:00:00Z");
-    final HealthRules rules = new HealthRules(Duration.ofSeconds(60), Duration.ofSeconds(60), StartupFailures.UNKNOWN);
+    final HealthRules rules = new HealthRules(Duration.ofSeconds(60), Duration.ofSeconds(60));
 
     Snapshot snapshot(Instant now, List<RunStateInfo> runStates, Map<Long, List<PoolSample>> history) {
-        return new Snapshot(now, runStates, List.of(Records.multiOpen(30, "com.acme.Db")),
-                List.of(Records.pool(40, "conns", 1)), history);
+        return snapshot(now, runStates, history, List.of(Records.multiOpen(30, "com.acme.Db")));
+    }
+
+    Snapshot snapshot(Instant now, List<RunStateInfo> runStates, Map<Long, List<PoolSample>> history,
+            List<MultiOpenInfo> multiOpens) {
+        return new Snapshot(now, runStates, multiOpens, List.of(Records.pool(40, "conns", 1)), history);
     }
 
     @Test
@@ -72,12 +76,14 @@ class HealthRulesTest {
 
     @Test
     void aMultiOpenWhoseLastStartupFailedIsCriticalAndComesFirst() {
-        HealthRules withFailures = new HealthRules(Duration.ofSeconds(60), Duration.ofSeconds(60),
-                info -> info.serviceId() == 30 ? Optional.of("java.net.ConnectException: refused") : Optional.empty());
         History h = new History(10);
         RunStateInfo stopping = Records.runState(1, "slow", RunState.State.STOPPING, t0);
         h.record(t0, List.of(), List.of(stopping));
-        List<Finding> findings = withFailures.evaluate(snapshot(t0.plusSeconds(120), List.of(stopping), Map.of()), h);
+        List<MultiOpenInfo> multiOpens = List.of(
+                Records.multiOpen(30, "com.acme.Db", MultiOpenInfo.Phase.NEW, true, false,
+                        "java.net.ConnectException: refused"),
+                Records.multiOpen(31, "com.acme.Cache", MultiOpenInfo.Phase.OPEN, true, false, null));
+        List<Finding> findings = rules.evaluate(snapshot(t0.plusSeconds(120), List.of(stopping), Map.of(), multiOpens), h);
         assertThat(findings).extracting(Finding::level).containsExactly(Level.CRITICAL, Level.WARN);
         assertThat(findings.get(0).message()).isEqualTo("MultiOpen service 30 (com.acme.Db, bundle com.acme.db): its"
                 + " last startup failed: java.net.ConnectException: refused");
@@ -85,10 +91,10 @@ class HealthRulesTest {
 
     @Test
     void badThresholdsAreRefused() {
-        assertThatThrownBy(() -> new HealthRules(Duration.ofSeconds(-1), Duration.ZERO, StartupFailures.UNKNOWN))
+        assertThatThrownBy(() -> new HealthRules(Duration.ofSeconds(-1), Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("HealthRules: negative duration (stopping threshold PT-1S, pool window PT0S)");
-        assertThatThrownBy(() -> new HealthRules(Duration.ZERO, Duration.ZERO, null))
-                .isInstanceOf(NullPointerException.class).hasMessage("startupFailures");
+        assertThatThrownBy(() -> new HealthRules(Duration.ZERO, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("poolWindow");
     }
 }

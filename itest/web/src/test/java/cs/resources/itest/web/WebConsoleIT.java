@@ -285,6 +285,52 @@ class WebConsoleIT {
         await("the health check is OK again", () -> health().status().equals("OK"));
     }
 
+    /** A MultiOpen whose startup fails while {@link #fail} is set. */
+    static final class Flaky extends cs.resources.AbstractMultiOpen {
+        final java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        @Override
+        protected void startup() throws java.io.IOException {
+            if (fail.get()) {
+                throw new java.io.IOException("it-flaky: <connection refused>");
+            }
+        }
+    }
+
+    @Test
+    void aMultiOpenWhoseLastStartupFailedIsCriticalUntilAStartupSucceeds() throws Exception {
+        await("the health check is OK", () -> health().status().equals("OK"));
+        Flaky flaky = new Flaky();
+        ServiceRegistration<?> reg = context.registerService(cs.resources.MultiOpen.class, flaky, null);
+        registered.add(reg);
+        long serviceId = (Long) reg.getReference().getProperty(org.osgi.framework.Constants.SERVICE_ID);
+        org.assertj.core.api.Assertions.assertThatThrownBy(flaky::open).hasRootCauseMessage("it-flaky: <connection refused>");
+
+        await("the health check is CRITICAL", () -> health().status().equals("CRITICAL"));
+        assertThat(health().log()).anySatisfy(m -> assertThat(m).isEqualTo("CRITICAL MultiOpen service " + serviceId
+                + " (" + Flaky.class.getName() + ", bundle cs.resources.itest.web.tests): its last startup failed:"
+                + " java.io.IOException: it-flaky: <connection refused>"));
+        Map<String, Object> json = new JSONParser(new Http(console, USER, PASSWORD).get("/resources.json").body())
+                .getParsed();
+        assertThat(find(json, "multiOpens", "serviceId", serviceId))
+                .containsEntry("lastStartupFailure", "java.io.IOException: it-flaky: <connection refused>")
+                .containsEntry("phase", "NEW").containsEntry("registered", true).containsEntry("retired", false);
+        assertThat(new Http(console, USER, PASSWORD).get("/resources").body())
+                .contains("java.io.IOException: it-flaky: &lt;connection refused&gt;");
+
+        flaky.fail.set(false);
+        flaky.open();
+        try {
+            await("the health check is OK after a startup that succeeded", () -> health().status().equals("OK"));
+            Map<String, Object> after = new JSONParser(new Http(console, USER, PASSWORD).get("/resources.json").body())
+                    .getParsed();
+            assertThat(find(after, "multiOpens", "serviceId", serviceId)).containsEntry("lastStartupFailure", null)
+                    .containsEntry("phase", "OPEN");
+        } finally {
+            flaky.close();
+        }
+    }
+
     Consoles.Health health() {
         try {
             return Consoles.health(context, "cs.resources", TIMEOUT);
