@@ -1,7 +1,8 @@
 // The Resources page in a real browser: Debian's headless Chromium driven by playwright-core.
 // Parameters (environment): BASE_URL (the console, e.g. http://127.0.0.1:8080/system/console),
 // CONSOLE_USER, CONSOLE_PASSWORD, TASK_NAME (a running task to cancel), HOSTILE_NAME (a running
-// task whose name is markup), SCREENSHOT (where to save the page), CHROMIUM (the browser binary).
+// task whose name is markup), CONSUMER_BUNDLE (a bundle holding a MultiOpen service open),
+// SCREENSHOT (where to save the page), CHROMIUM (the browser binary).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ const password = env('CONSOLE_PASSWORD');
 const taskName = env('TASK_NAME', 'demo-ticker');
 const hostileName = env('HOSTILE_NAME', '<script>alert("cs")</script> ${appRoot} & <b>bold</b>');
 const screenshot = env('SCREENSHOT', 'target/webconsole.png');
+const consumerOf = env('CONSUMER_BUNDLE', 'cs.resources.itest.consumer');
 const basic = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
 
 let context;
@@ -89,7 +91,21 @@ test('a hostile task name shows as text and runs nothing', async () => {
     await page.waitForFunction(() => /updated/.test(document.getElementById('cs-resources-status').textContent),
       null, { timeout: 30_000 });
     assert.equal((await runStateRow(page, hostileName).first().locator('td.cs-name').textContent()), hostileName);
+    // The refreshed tables keep the console's styling (its initStaticWidgets, run again).
+    assert.ok(await page.locator('#cs-runstates th.ui-widget-header').count() > 0);
     assert.deepEqual(dialogs, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a MultiOpen shows the opens of the bundle that holds it', async () => {
+  const page = await login();
+  try {
+    const held = page.locator('#cs-multiopens tbody tr').filter({ hasText: consumerOf });
+    await held.first().waitFor();
+    assert.match(await held.first().locator('td.cs-consumers').textContent(), new RegExp(`${consumerOf.replace(/\./g, '\\.')} \\[\\d+\\]: \\d+`));
+    assert.match(await held.first().locator('td.cs-phase').textContent(), /^OPEN/);
   } finally {
     await page.close();
   }
@@ -101,6 +117,11 @@ test('logged in, one sees a running task, cancels it and sees it end', async () 
     const row = runStateRow(page, taskName).first();
     await row.waitFor();
     assert.equal(await row.locator('td.cs-state').textContent(), 'RUNNING');
+    // The screenshot once the pool chart has some history (the launcher samples every second here).
+    await page.waitForFunction(() => {
+      const line = document.querySelector('#cs-pools polyline.cs-inuse');
+      return line && line.getAttribute('points').trim().split(/\s+/).length >= 12;
+    }, null, { timeout: 60_000 });
     mkdirSync(dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
     const id = await row.getAttribute('data-id');

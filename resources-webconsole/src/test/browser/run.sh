@@ -34,6 +34,8 @@ work=$module/target/browser-test
 rm -rf "$work"
 mkdir -p "$work/load"
 cp "${bundles[@]}" "$work/load/"
+# Samples every second, a chart of the last minute: the screenshot shows a chart with a history.
+printf 'sampleSeconds=1\nhistoryMinutes=1\n' > "$work/load/cs.resources.webconsole.cfg"
 mkfifo "$work/console"
 (cd "$work" && exec java -Dcs.resources.itest.web.demo=true -jar "$jar" --web < console > launcher.out 2>&1) &
 launcher=$!
@@ -48,8 +50,12 @@ stop() {
     wait "$launcher" 2> /dev/null || true
 }
 trap stop EXIT
-# Gogo's single quotes take the name as it is: no $ expansion.
-printf '%s\n' "resources:run -e 1s $task { }" "resources:run -e 1s '$hostile' { }" >&3
+# Gogo's single quotes take the name as it is: no $ expansion. The consumer bundle (driven through
+# its Function service) holds the provider's MultiOpen from three threads: its opens per bundle.
+printf '%s\n' "resources:run -e 1s $task { }" "resources:run -e 1s '$hostile' { }" \
+    'refs = $.context getServiceReferences java.util.function.Function "(cs.resources.itest=consumer)"' \
+    'each $refs { consumer = $.context getService $it }' \
+    '$consumer apply "hold 3"' >&3
 
 url=
 for _ in $(seq 1 120); do

@@ -34,6 +34,11 @@
       })
       .then(function (html) {
         sections.innerHTML = html;
+        // The console's own styling of tables and buttons (its support.js, Web Console 4 and 5),
+        // which it applied once at load, for the new ones.
+        if (typeof window.initStaticWidgets === 'function') {
+          window.initStaticWidgets(sections);
+        }
         say('updated ' + new Date().toLocaleTimeString());
       })
       .catch(function (e) {
