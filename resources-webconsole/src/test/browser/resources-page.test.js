@@ -1,7 +1,8 @@
 // The Resources page in a real browser: Debian's headless Chromium driven by playwright-core.
 // Parameters (environment): BASE_URL (the console, e.g. http://127.0.0.1:8080/system/console),
 // CONSOLE_USER, CONSOLE_PASSWORD, TASK_NAME (a running task to cancel), HOSTILE_NAME (a running
-// task whose name is markup), CONSUMER_BUNDLE (a bundle holding a MultiOpen service open),
+// task whose name is markup), BATCH_NAME (a running task with a total and a running child, which
+// the test pauses and resumes), CONSUMER_BUNDLE (a bundle holding a MultiOpen service open),
 // SCREENSHOT (where to save the page), CHROMIUM (the browser binary).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +25,7 @@ const taskName = env('TASK_NAME', 'demo-ticker');
 const hostileName = env('HOSTILE_NAME', '<script>alert("cs")</script> ${appRoot} & <b>bold</b>');
 const screenshot = env('SCREENSHOT', 'target/webconsole.png');
 const consumerOf = env('CONSUMER_BUNDLE', 'cs.resources.itest.consumer');
+const batchName = env('BATCH_NAME', 'demo-batch');
 const basic = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
 
 let context;
@@ -106,6 +108,36 @@ test('a MultiOpen shows the opens of the bundle that holds it', async () => {
     await held.first().waitFor();
     assert.match(await held.first().locator('td.cs-consumers').textContent(), new RegExp(`${consumerOf.replace(/\./g, '\\.')} \\[\\d+\\]: \\d+`));
     assert.match(await held.first().locator('td.cs-phase').textContent(), /^OPEN/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a task with progress shows a bar, its child under it, and pauses and resumes', async () => {
+  const page = await login();
+  try {
+    const row = runStateRow(page, batchName).first();
+    await row.waitFor();
+    const id = await row.getAttribute('data-id');
+    assert.equal(await row.locator('td.cs-percentDone progress').count(), 1);
+    assert.match(await row.locator('td.cs-percentDone').textContent(), /\d+% copying files/);
+    const child = page.locator(`#cs-runstates tr[data-parent-id="${id}"]`).first();
+    await child.waitFor();
+    assert.equal(await child.locator('td.cs-name .cs-child').count(), 1);
+    assert.match(await child.locator('td.cs-name').textContent(), new RegExp(`${batchName}-part$`));
+
+    const state = (want) => page.waitForFunction(([rowId, s]) => {
+      const cell = document.querySelector(`#cs-runstates tr[data-id="${rowId}"] td.cs-state`);
+      return cell && cell.textContent === s;
+    }, [id, want], { timeout: 30_000 });
+    await row.locator('button.cs-pause').click();
+    await state('PAUSED');
+    const paused = page.locator(`#cs-runstates tr[data-id="${id}"]`);
+    assert.equal(await paused.locator('button.cs-pause').count(), 0);
+    assert.equal(await paused.locator('button.cs-cancel').count(), 1, 'a paused one is live: it may be cancelled');
+    await paused.locator('button.cs-resume').click();
+    await state('RUNNING');
+    assert.equal(await page.locator(`#cs-runstates tr[data-id="${id}"] button.cs-resume`).count(), 0);
   } finally {
     await page.close();
   }

@@ -8,8 +8,8 @@
 # resources-webconsole/target/webconsole.png; the launcher is stopped however the test ends (its
 # input is closed: it exits as at the end of any piped session).
 #
-# Against another console: set BASE_URL, CONSOLE_USER, CONSOLE_PASSWORD, TASK_NAME and
-# HOSTILE_NAME and run `npm test` in this folder.
+# Against another console: set BASE_URL, CONSOLE_USER, CONSOLE_PASSWORD, TASK_NAME, HOSTILE_NAME,
+# BATCH_NAME and CONSUMER_BUNDLE (see resources-page.test.js) and run `npm test` in this folder.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
@@ -52,7 +52,9 @@ stop() {
 trap stop EXIT
 # Gogo's single quotes take the name as it is: no $ expansion. The consumer bundle (driven through
 # its Function service) holds the provider's MultiOpen from three threads: its opens per bundle.
+# demo-batch reports progress and has a child (the tree, the progress bar, pause and resume).
 printf '%s\n' "resources:run -e 1s $task { }" "resources:run -e 1s '$hostile' { }" \
+    'resources:run demo-batch { $1 setTotal 60 ; $1 setMessage "copying files" ; part = $1 child demo-batch-part ; $part start ; while { not { $1 isCancelled } } { sleep 1 ; $1 advance 1 } ; $part stop }' \
     'refs = $.context getServiceReferences java.util.function.Function "(cs.resources.itest=consumer)"' \
     'each $refs { consumer = $.context getService $it }' \
     '$consumer apply "hold 3"' >&3
@@ -77,5 +79,5 @@ done
 [[ $code == 200 ]] || { echo "browser-test: the page did not answer at $base/resources ($code)"; tail -40 "$work/launcher.out"; exit 1; }
 
 cd "$here"
-BASE_URL=$base CONSOLE_USER=$user CONSOLE_PASSWORD=$password TASK_NAME=$task HOSTILE_NAME=$hostile \
+BASE_URL=$base CONSOLE_USER=$user CONSOLE_PASSWORD=$password TASK_NAME=$task HOSTILE_NAME=$hostile BATCH_NAME=demo-batch \
     SCREENSHOT=$module/target/webconsole.png npm test

@@ -23,10 +23,11 @@ public @interface ConsoleConfig {
     @AttributeDefinition(name = "History (min)", description = "Minutes of pool samples kept in memory for the charts.")
     int historyMinutes() default 10;
 
-    /** @return the role that may cancel, as Karaf's web console names roles */
-    @AttributeDefinition(name = "Admin role", description = "The role that may cancel RunStates: a role name, or"
-            + " principal-class:name as in Karaf's org.apache.karaf.webconsole role. Checked against Karaf's JAAS"
-            + " login, or the Web Console's security provider; a console without one lets whoever it admits act.")
+    /** @return the role that may cancel, pause and resume, as Karaf's web console names roles */
+    @AttributeDefinition(name = "Admin role", description = "The role that may cancel, pause and resume RunStates:"
+            + " a role name, or principal-class:name as in Karaf's org.apache.karaf.webconsole role. Checked against"
+            + " Karaf's JAAS login, or the Web Console's security provider; a console without one lets whoever it"
+            + " admits act.")
     String adminRole() default "admin";
 
     /** @return whether nobody may act */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The Web Console page "Resources" (label {@value #LABEL}), free of any servlet API. The Web
@@ -27,10 +28,12 @@ import java.util.Objects;
  *   <li>{@code GET resources.fragment}: the page's tables alone, which its script fetches to
  *       refresh them in place;</li>
  *   <li>{@code GET resources.js}: that script;</li>
- *   <li>{@code POST resources} with {@code action=cancel}, {@code id} and the token (form field
- *       {@value Csrf#PARAMETER} or header {@value Csrf#HEADER}): cancels a RunState, for callers
- *       {@link Access} lets act. A form post is answered with a redirect to the page, a request
- *       that accepts JSON with what was cancelled.</li>
+ *   <li>{@code POST resources} with {@code action} ({@code cancel}, {@code pause} or
+ *       {@code resume}), {@code id} and the token (form field {@value Csrf#PARAMETER} or header
+ *       {@value Csrf#HEADER}): cancels, pauses or resumes a RunState, for callers {@link Access}
+ *       lets act. A form post is answered with a redirect to the page, a request that accepts
+ *       JSON with what was done ({@code cancelled}, {@code paused} or {@code resumed}: the
+ *       RunStates as they are after it).</li>
  * </ul>
  *
  * <p>Everything from tasks and bundles (names, classes) is HTML-escaped ({@link Html}). The page
@@ -44,6 +47,10 @@ public final class ResourcesPage {
     public static final String TITLE = "Resources";
     /** The navigation category. */
     public static final String CATEGORY = "OSGi";
+
+    /** The actions a POST may ask for, and the key of their JSON answer. */
+    private static final Map<String, String> ACTIONS = Map.of("cancel", "cancelled", "pause", "paused",
+            "resume", "resumed");
 
     private static final String SCRIPT = load("resources.js");
     private static final String STYLE = load("resources.css");
@@ -109,7 +116,7 @@ public final class ResourcesPage {
         w.print("<div id=\"cs-resources\" data-plugin-root=\"" + Html.attr(root) + "\" data-token=\""
                 + Html.attr(token) + "\" data-refresh=\"" + Math.max(0, config.refreshSeconds()) + "\">");
         w.print("<p class=\"statline ui-state-highlight\">");
-        w.print(act ? "You may cancel RunStates." : "Read only: "
+        w.print(act ? "You may cancel, pause and resume RunStates." : "Read only: "
                 + (config.readOnly() ? "actions are switched off (configuration " + ConsoleConfig.PID + ")."
                         : "your login does not have the role " + Html.text(config.adminRole()) + "."));
         w.print(" <a href=\"" + Html.attr(root + ".json") + "\">" + LABEL + ".json</a>");
@@ -159,34 +166,76 @@ public final class ResourcesPage {
         long live = s.runStates().stream().filter(RunStateInfo::isLive).count();
         w.print("<h3>RunStates <span class=\"cs-count\">" + live + " live, " + (s.runStates().size() - live)
                 + " ended</span></h3>");
-        table(w, "cs-runstates", Tables.RUN_STATES, s.runStates(), act ? "" : null, r -> {
-            if (!act || !Tables.cancellable(r)) {
-                return "";
-            }
-            return "<form method=\"post\" action=\"" + Html.attr(root) + "\" class=\"cs-action\">"
-                    + "<input type=\"hidden\" name=\"action\" value=\"cancel\">"
-                    + "<input type=\"hidden\" name=\"id\" value=\"" + r.id() + "\">"
-                    + "<input type=\"hidden\" name=\"" + Csrf.PARAMETER + "\" value=\"" + Html.attr(token) + "\">"
-                    + "<button type=\"submit\" class=\"ui-button cs-cancel\" aria-label=\"cancel "
-                    + Html.attr(r.name()) + "\">Cancel</button></form>";
-        }, r -> "data-id=\"" + r.id() + "\" data-state=\"" + r.state() + "\" class=\"" + (r.isLive() ? "cs-live" : "cs-ended") + "\"");
+        Map<Long, Integer> depth = RunStateTree.depths(s.runStates());
+        Map<String, Function<RunStateInfo, String>> html = Map.of(
+                "name", r -> name(r, depth.getOrDefault(r.id(), 0)),
+                "percentDone", ResourcesPage::progress);
+        table(w, "cs-runstates", Tables.RUN_STATES, s.runStates(), html, act ? "" : null,
+                r -> act ? actions(r, root, token) : "",
+                r -> "data-id=\"" + r.id() + "\" data-state=\"" + r.state() + "\" data-parent-id=\"" + r.parentId()
+                        + "\" class=\"" + (r.isLive() ? "cs-live" : "cs-ended") + "\"");
 
         w.print("<h3>MultiOpens <span class=\"cs-count\">" + s.multiOpens().size() + "</span></h3>");
-        table(w, "cs-multiopens", Tables.MULTI_OPENS, s.multiOpens(), null, null,
+        table(w, "cs-multiopens", Tables.MULTI_OPENS, s.multiOpens(), Map.of(), null, null,
                 m -> "data-service-id=\"" + m.serviceId() + "\"");
 
         w.print("<h3>Pools <span class=\"cs-count\">" + s.pools().size() + "</span></h3>");
-        table(w, "cs-pools", Tables.POOLS, s.pools(), "In use and idle, last " + Cells.duration(window),
+        table(w, "cs-pools", Tables.POOLS, s.pools(), Map.of(), "In use and idle, last " + Cells.duration(window),
                 p -> Chart.svg(s.history().getOrDefault(p.serviceId(), List.of()), s.time(), window),
                 p -> "data-service-id=\"" + p.serviceId() + "\"");
     }
 
+    /** A child's name is indented under its parent, with a mark. */
+    private static String name(RunStateInfo r, int depth) {
+        if (depth == 0) {
+            return Html.text(r.name());
+        }
+        return "<span class=\"cs-child\" style=\"padding-left:" + (depth * 1.5) + "em\">\u21b3 </span>"
+                + Html.text(r.name());
+    }
+
+    /** A progress bar when the total is known, with the percentage and the message. */
+    private static String progress(RunStateInfo r) {
+        String text = Html.text(Tables.progressText(r));
+        if (r.percentDone() < 0) {
+            return text;
+        }
+        return "<progress max=\"" + r.progress().total() + "\" value=\"" + Math.min(r.progress().done(), r.progress().total())
+                + "\" title=\"" + r.progress().done() + " of " + r.progress().total() + "\"></progress> " + text;
+    }
+
+    /** The buttons of a RunState: cancel while live, pause while running, resume while paused. */
+    private static String actions(RunStateInfo r, String root, String token) {
+        StringBuilder b = new StringBuilder();
+        if (Tables.pausable(r)) {
+            b.append(form("pause", "Pause", r, root, token));
+        }
+        if (Tables.resumable(r)) {
+            b.append(form("resume", "Resume", r, root, token));
+        }
+        if (Tables.cancellable(r)) {
+            b.append(form("cancel", "Cancel", r, root, token));
+        }
+        return b.toString();
+    }
+
+    private static String form(String action, String label, RunStateInfo r, String root, String token) {
+        return "<form method=\"post\" action=\"" + Html.attr(root) + "\" class=\"cs-action\">"
+                + "<input type=\"hidden\" name=\"action\" value=\"" + action + "\">"
+                + "<input type=\"hidden\" name=\"id\" value=\"" + r.id() + "\">"
+                + "<input type=\"hidden\" name=\"" + Csrf.PARAMETER + "\" value=\"" + Html.attr(token) + "\">"
+                + "<button type=\"submit\" class=\"ui-button cs-" + action + "\" aria-label=\"" + action + " "
+                + Html.attr(r.name()) + "\">" + label + "</button></form>";
+    }
+
     /**
-     * A table of the shown columns; {@code extraHeader} (null: no extra column) heads a last column
-     * whose cells are {@code extra}'s HTML.
+     * A table of the shown columns; a column named in {@code html} has its cells written by that
+     * function (which escapes), the others are their text, escaped. {@code extraHeader} (null: no
+     * extra column) heads a last column whose cells are {@code extra}'s HTML.
      */
-    private static <T> void table(PrintWriter w, String id, List<Column<T>> columns, List<T> rows, String extraHeader,
-            java.util.function.Function<T, String> extra, java.util.function.Function<T, String> rowAttributes) {
+    private static <T> void table(PrintWriter w, String id, List<Column<T>> columns, List<T> rows,
+            Map<String, Function<T, String>> html, String extraHeader, Function<T, String> extra,
+            Function<T, String> rowAttributes) {
         w.print("<table id=\"" + id + "\" class=\"nicetable cs-table\"><thead><tr>");
         int n = 0;
         for (Column<T> c : columns) {
@@ -208,8 +257,9 @@ public final class ResourcesPage {
             for (Column<T> c : columns) {
                 if (c.shown()) {
                     Object v = c.of(row);
+                    Function<T, String> cell = html.get(c.key());
                     w.print("<td class=\"cs-" + c.key() + (Cells.numeric(v) ? " cs-num" : "") + "\">"
-                            + Html.text(c.textOf(row)) + "</td>");
+                            + (cell != null ? cell.apply(row) : Html.text(c.textOf(row))) + "</td>");
                 }
             }
             if (extraHeader != null) {
@@ -235,31 +285,35 @@ public final class ResourcesPage {
         }
         if (!mayAct(ex)) {
             refuse(ex, 403, wantsJson, config.readOnly() ? "refused: actions are switched off"
-                    : "refused: cancelling needs the role " + config.adminRole());
+                    : "refused: cancelling, pausing and resuming need the role " + config.adminRole());
             return;
         }
         String action = ex.parameter("action");
-        if (!"cancel".equals(action)) {
+        if (!ACTIONS.containsKey(action)) {
             refuse(ex, 400, wantsJson, "unknown action " + (action == null ? "(none)" : "\"" + action + "\"")
-                    + "; the page knows: cancel");
+                    + "; the page knows: cancel, pause, resume");
             return;
         }
         String id = ex.parameter("id");
         if (id == null || id.isEmpty() || !id.chars().allMatch(Character::isDigit)) {
-            refuse(ex, 400, wantsJson, "cancel: give the id of a RunState (decimal), not "
+            refuse(ex, 400, wantsJson, action + ": give the id of a RunState (decimal), not "
                     + (id == null ? "nothing" : "\"" + id + "\""));
             return;
         }
-        List<RunStateInfo> cancelled;
+        List<RunStateInfo> done;
         try {
-            cancelled = runtime.cancel(List.of(id));
+            done = switch (action) {
+                case "pause" -> runtime.pause(List.of(id));
+                case "resume" -> runtime.resume(List.of(id));
+                default -> runtime.cancel(List.of(id));
+            };
         } catch (IllegalArgumentException e) {
             refuse(ex, 409, wantsJson, e.getMessage());
             return;
         }
         if (wantsJson) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("cancelled", cancelled.stream().map(r -> Json.row(Tables.RUN_STATES, r)).toList());
+            m.put(ACTIONS.get(action), done.stream().map(r -> Json.row(Tables.RUN_STATES, r)).toList());
             text(ex, 200, "application/json;charset=utf-8", Json.write(m) + "\n");
         } else {
             ex.status(303);

@@ -79,7 +79,7 @@ public final class Sampler {
 
     private void sampleOnce() {
         try {
-            history.record(clock.instant(), runtime.pools(), runtime.runStates());
+            history.record(clock.instant(), runtime.pools(), RunStateTree.flatten(runtime.runStates())); // children too
             failing = false;
         } catch (RuntimeException e) {
             if (!failing) {

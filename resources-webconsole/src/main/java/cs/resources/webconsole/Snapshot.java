@@ -14,7 +14,8 @@ import java.util.Map;
  * {@code resources.json} and the inventory dumps.
  *
  * @param time when it was taken
- * @param runStates the RunStates, live and recently ended, by id
+ * @param runStates the RunStates, live and recently ended, each once, children after their parent
+ *     (tree order: roots by id, each followed by its children by id)
  * @param multiOpens the MultiOpen services, by service id
  * @param pools the Pool services, by service id
  * @param history each listed pool's samples, oldest first, by service id
@@ -36,7 +37,7 @@ public record Snapshot(Instant time, List<RunStateInfo> runStates, List<MultiOpe
         for (PoolInfo p : pools) {
             h.put(p.serviceId(), history == null ? List.of() : history.samples(p.serviceId()));
         }
-        return new Snapshot(time, runtime.runStates(true), runtime.multiOpens(), pools, h);
+        return new Snapshot(time, RunStateTree.flatten(runtime.runStates(true)), runtime.multiOpens(), pools, h);
     }
 
     /**

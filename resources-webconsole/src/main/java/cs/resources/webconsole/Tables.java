@@ -1,6 +1,7 @@
 package cs.resources.webconsole;
 
 import cs.resources.Pool;
+import cs.resources.RunState;
 import cs.resources.runtime.MultiOpenInfo;
 import cs.resources.runtime.PoolInfo;
 import cs.resources.runtime.RunStateInfo;
@@ -20,7 +21,12 @@ public final class Tables {
     private Tables() {
     }
 
-    /** The RunStates table. */
+    /**
+     * The RunStates table: with its progress ({@code done}, {@code total} and {@code message} as the
+     * MXBean has them; the percentage, -1 when the total is unknown), the time left
+     * ({@code etaMillis}, null when unknown), the parent's id (0 for none) and what the last run
+     * threw.
+     */
     public static final List<Column<RunStateInfo>> RUN_STATES = List.of(
             new Column<>("id", "ID", RunStateInfo::id),
             new Column<>("name", "Name", RunStateInfo::name),
@@ -29,6 +35,14 @@ public final class Tables {
             new Column<>("bundle", "Bundle", RunStateInfo::bundle),
             new Column<>("startTime", "Started", RunStateInfo::startTime),
             new Column<>("runTimeMillis", "Run time", RunStateInfo::runTime),
+            new Column<>("done", null, r -> r.progress().done()),
+            new Column<>("total", null, r -> r.progress().total()),
+            new Column<>("message", null, r -> r.progress().message()),
+            new Column<>("percentDone", "Progress", RunStateInfo::percentDone, Tables::progressText),
+            new Column<>("etaMillis", "Time left", RunStateInfo::eta),
+            new Column<>("parentId", "Parent", RunStateInfo::parentId,
+                    r -> r.parentId() == 0 ? "" : Long.toString(r.parentId())),
+            new Column<>("failure", "Failure", RunStateInfo::failure),
             new Column<>("source", null, RunStateInfo::source));
 
     /**
@@ -62,6 +76,14 @@ public final class Tables {
             new Column<>("reused", "Reused", p -> p.stats().reused()),
             new Column<>("dropped", "Dropped", p -> p.stats().dropped()),
             new Column<>("closed", "Closed", PoolInfo::closed));
+
+    /** @return {@code 42% copying}, {@code 17 done copying} (no total), the message alone, or nothing */
+    static String progressText(RunStateInfo r) {
+        String message = r.progress().message();
+        int percent = r.percentDone();
+        String amount = percent >= 0 ? percent + "%" : r.progress().done() > 0 ? r.progress().done() + " done" : "";
+        return amount.isEmpty() || message.isEmpty() ? amount + message : amount + " " + message;
+    }
 
     private static List<Map<String, Object>> consumers(MultiOpenInfo m) {
         return m.consumers().stream().map(c -> {
@@ -106,9 +128,25 @@ public final class Tables {
 
     /**
      * @param info a RunState as listed
-     * @return whether a cancel makes sense: it has not ended
+     * @return whether a cancel makes sense: it has not ended (a paused one included)
      */
     public static boolean cancellable(RunStateInfo info) {
         return info.isLive();
+    }
+
+    /**
+     * @param info a RunState as listed
+     * @return whether a pause makes sense: it runs and was not cancelled
+     */
+    public static boolean pausable(RunStateInfo info) {
+        return info.state() == RunState.State.RUNNING;
+    }
+
+    /**
+     * @param info a RunState as listed
+     * @return whether a resume makes sense: it is paused
+     */
+    public static boolean resumable(RunStateInfo info) {
+        return info.state() == RunState.State.PAUSED;
     }
 }

@@ -1,7 +1,7 @@
 /*
  * The Resources page's script: refreshes the tables in place (the server renders and escapes
- * them; this only swaps them in) and sends the cancel forms without leaving the page. No library,
- * nothing fetched but this console's own URLs.
+ * them; this only swaps them in) and sends the cancel, pause and resume forms without leaving
+ * the page. No library, nothing fetched but this console's own URLs.
  */
 (function () {
   'use strict';
@@ -70,7 +70,9 @@
           if (!response.ok) {
             throw new Error(body.error || ('HTTP ' + response.status));
           }
-          say('cancelled ' + body.cancelled.map(function (r) { return r.id + ' ' + r.name; }).join(', '));
+          var done = body.cancelled || body.paused || body.resumed || [];
+          var verb = body.cancelled ? 'cancelled ' : body.paused ? 'paused ' : 'resumed ';
+          say(verb + done.map(function (r) { return r.id + ' ' + r.name + ' (' + r.state + ')'; }).join(', '));
         });
       })
       .catch(function (e) {

@@ -51,10 +51,11 @@ class JsonTest {
         Map<String, Object> row = Json.row(Tables.RUN_STATES,
                 Records.runState(17, "ticker", RunState.State.RUNNING, Instant.EPOCH));
         assertThat(row.keySet()).containsExactly("id", "name", "state", "bundleId", "bundle", "startTime",
-                "runTimeMillis", "source");
+                "runTimeMillis", "done", "total", "message", "percentDone", "etaMillis", "parentId", "failure", "source");
         assertThat(Json.write(row)).isEqualTo("{\"id\":17,\"name\":\"ticker\",\"state\":\"RUNNING\",\"bundleId\":7,"
                 + "\"bundle\":\"com.acme.tasks\",\"startTime\":\"1970-01-01T00:00:00Z\",\"runTimeMillis\":3155,"
-                + "\"source\":\"TASK\"}");
+                + "\"done\":0,\"total\":0,\"message\":\"\",\"percentDone\":-1,\"etaMillis\":null,\"parentId\":0,"
+                + "\"failure\":null,\"source\":\"TASK\"}");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cs.resources.RunState;
 import cs.resources.runtime.MultiOpenInfo;
+import cs.resources.runtime.RunStateInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -47,11 +48,44 @@ class PageRenderingTest {
     }
 
     @Test
-    void liveRunStatesGetACancelFormWithTheTokenOnlyForWhoMayAct() {
+    void liveRunStatesGetCancelAndPauseFormsWithTheTokenOnlyForWhoMayAct() {
         String html = render(true);
-        assertThat(html).containsOnlyOnce("class=\"cs-action\"");
+        // RunState 1 runs: pause and cancel; 2 ended: nothing.
+        assertThat(html).containsOnlyOnce("value=\"pause\"").containsOnlyOnce("value=\"cancel\"")
+                .doesNotContain("value=\"resume\"");
         assertThat(html).contains("name=\"id\" value=\"1\"", "name=\"token\" value=\"tok-en\"");
+        assertThat(html).doesNotContain("name=\"id\" value=\"2\"");
         assertThat(render(false)).doesNotContain("cs-action", "tok-en");
+    }
+
+    @Test
+    void progressBarsTimeLeftTheTreeAndAPausedOnesResume() {
+        RunStateInfo child = Records.runState(11, "copy <b>", RunState.State.PAUSED, now, 3, 4, "file 3", null, 10,
+                List.of());
+        RunStateInfo parent = Records.runState(10, "batch", RunState.State.RUNNING, now, 42, 100, "copying & checking",
+                Duration.ofSeconds(125), 0, List.of(child));
+        RunStateInfo unknownTotal = Records.runState(12, "scan", RunState.State.RUNNING, now, 17, 0, "", null, 0,
+                List.of());
+        Snapshot s = new Snapshot(now, RunStateTree.flatten(List.of(unknownTotal, parent)), List.of(), List.of(), Map.of());
+        assertThat(s.runStates()).extracting(RunStateInfo::id).containsExactly(10L, 11L, 12L);
+        StringWriter out = new StringWriter();
+        PrintWriter w = new PrintWriter(out);
+        ResourcesPage.sections(s, true, "tok", "/r", Duration.ofMinutes(10), w);
+        w.flush();
+        String html = out.toString();
+        assertThat(html).contains("<progress max=\"100\" value=\"42\" title=\"42 of 100\"></progress> 42% copying &amp; checking",
+                "<td class=\"cs-etaMillis cs-num\">2m 05s</td>",
+                "<td class=\"cs-percentDone cs-num\">17 done</td>");
+        // The child under its parent, indented, with its parent's id; paused: resume and cancel.
+        assertThat(html).containsPattern("data-id=\"11\"[^>]*data-parent-id=\"10\"")
+                .contains("<span class=\"cs-child\" style=\"padding-left:1.5em\">\u21b3 </span>copy &lt;b&gt;",
+                        "<td class=\"cs-parentId cs-num\">10</td>");
+        String childRow = html.substring(html.indexOf("data-id=\"11\""), html.indexOf("data-id=\"12\""));
+        assertThat(childRow).contains("value=\"resume\"", "value=\"cancel\"").doesNotContain("value=\"pause\"");
+        assertThat(Json.write(s.toJson(false).get("runStates"))).contains("\"id\":11,", "\"done\":3,\"total\":4,"
+                + "\"message\":\"file 3\",\"percentDone\":75,\"etaMillis\":null,\"parentId\":10,\"failure\":null",
+                "\"etaMillis\":125000,");
+        assertThat(ResourcesPage.plainText(s)).contains("PROGRESS", "TIME LEFT", "PARENT", "75% file 3", "2m 05s");
     }
 
     @Test

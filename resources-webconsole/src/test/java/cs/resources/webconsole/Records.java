@@ -22,6 +22,13 @@ public final class Records {
                 RunStateInfo.Source.TASK);
     }
 
+    /** A RunState with progress {@code done} of {@code total}, an ETA, a parent (0: none) and children. */
+    public static RunStateInfo runState(long id, String name, RunState.State state, Instant started, long done,
+            long total, String message, Duration eta, long parentId, List<RunStateInfo> children) {
+        return new RunStateInfo(id, name, state, 7, "com.acme.tasks", started, Duration.ofMillis(3155),
+                RunStateInfo.Source.TASK, new RunState.Progress(done, total, message), eta, parentId, null, children);
+    }
+
     public static MultiOpenInfo multiOpen(long serviceId, String className) {
         return new MultiOpenInfo(serviceId, className, 8, "com.acme.db", 2, MultiOpenInfo.Phase.OPEN);
     }

@@ -247,7 +247,77 @@ class WebConsoleIT {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("give the id of a RunState (decimal), not \\\"ticker\\\"");
         assertThat(browser.post("/resources", Map.of("action", "explode"), "X-CSRF-Token", token).body())
-                .isEqualTo("unknown action \"explode\"; the page knows: cancel\n");
+                .isEqualTo("unknown action \"explode\"; the page knows: cancel, pause, resume\n");
+    }
+
+    @Test
+    void progressTheTreeAndPauseAndResumeWithTheToken() throws Exception {
+        RunState batch = new RunState("it-batch");
+        batch.start();
+        batch.setTotal(100);
+        batch.setDone(40);
+        batch.setMessage("copying <files>");
+        RunState part = batch.child("it-batch-part");
+        part.start();
+        ServiceRegistration<?> reg = context.registerService(RunState.class, batch, null);
+        try {
+            pauseAndResume(batch, part);
+        } finally {
+            part.stop();
+            batch.stop();
+            reg.unregister();
+        }
+    }
+
+    void pauseAndResume(RunState batch, RunState part) throws Exception {
+        Http browser = new Http(console, USER, PASSWORD);
+        await("the page lists the batch", () -> get(browser, "/resources").contains("data-id=\"" + batch.id() + "\""));
+        String html = browser.get("/resources").body();
+        String token = token(html);
+        String batchRow = row(html, "cs-runstates", "data-id=\"" + batch.id() + "\"");
+        assertThat(batchRow).contains("<progress max=\"100\" value=\"40\"", "40% copying &lt;files&gt;",
+                "value=\"pause\"", "value=\"cancel\"").doesNotContain("value=\"resume\"");
+        // The child under its parent, indented, naming it.
+        assertThat(html.indexOf("data-id=\"" + part.id() + "\"")).isGreaterThan(html.indexOf("data-id=\"" + batch.id() + "\""));
+        assertThat(row(html, "cs-runstates", "data-id=\"" + part.id() + "\"")).contains("data-parent-id=\"" + batch.id() + "\"",
+                "class=\"cs-child\"", "it-batch-part");
+        Map<String, Object> json = new JSONParser(browser.get("/resources.json").body()).getParsed();
+        assertThat(find(json, "runStates", "id", part.id())).containsEntry("parentId", batch.id());
+        assertThat(find(json, "runStates", "id", batch.id())).containsEntry("done", 40L).containsEntry("total", 100L)
+                .containsEntry("percentDone", 40L).containsEntry("message", "copying <files>");
+
+        Map<String, String> pause = Map.of("action", "pause", "id", Long.toString(batch.id()));
+        assertThat(browser.post("/resources", pause).statusCode()).as("without the token").isEqualTo(403);
+        assertThat(batch.isPaused()).isFalse();
+        assertThat(browser.post("/resources", with(pause, "token", token)).statusCode()).isEqualTo(303);
+        assertThat(batch.state()).isEqualTo(RunState.State.PAUSED);
+        String paused = row(browser.get("/resources").body(), "cs-runstates", "data-id=\"" + batch.id() + "\"");
+        assertThat(paused).contains(">PAUSED<", "value=\"resume\"", "value=\"cancel\"").doesNotContain("value=\"pause\"");
+        HttpResponse<String> again = browser.post("/resources", pause, "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(again.statusCode()).as("a paused one stays paused: " + again.body()).isEqualTo(200);
+        assertThat(find(new JSONParser(again.body()).getParsed(), "paused", "id", batch.id())).containsEntry("state", "PAUSED");
+
+        HttpResponse<String> resumed = browser.post("/resources", Map.of("action", "resume", "id",
+                Long.toString(batch.id())), "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(resumed.statusCode()).isEqualTo(200);
+        assertThat(find(new JSONParser(resumed.body()).getParsed(), "resumed", "id", batch.id()))
+                .containsEntry("state", "RUNNING");
+        assertThat(batch.state()).isEqualTo(RunState.State.RUNNING);
+        HttpResponse<String> notPaused = browser.post("/resources", Map.of("action", "resume", "id",
+                Long.toString(batch.id())), "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(notPaused.statusCode()).as("a running one cannot be resumed: " + notPaused.body()).isEqualTo(409);
+        assertThat(notPaused.body()).contains("it-batch");
+    }
+
+    static String get(Http http, String path) {
+        try {
+            return http.get(path).body();
+        } catch (java.io.IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     @Test
