@@ -8,8 +8,8 @@
 # repository; adds the features repository by its mvn: URL and installs the feature; then, as an
 # admin and as a viewer: resources:runstates, resources:run, resources:pause and resume,
 # resources:cancel, scr:list, the command ACL, the JMX MBeans over the RMI connector, and feature
-# cs-resources-webconsole's page over HTTP (the admin cancels, the viewer sees no button and is
-# refused). Karaf is stopped whatever happens.
+# cs-resources-webconsole's page over HTTP (the admin pauses and cancels, the viewer sees no button
+# and is refused; the install logs no error). Karaf is stopped whatever happens.
 #
 # Exit status 0 when every check passed. KARAF_TEST_KEEP=1 leaves Karaf running for a look
 # around (stop it with karaf/target/karaf-test/apache-karaf-*/bin/stop).
@@ -368,12 +368,17 @@ reject "nothing is left running" 'karaf-(ticker|sleeper)'
 # ------------------------------------------------------------------------ the Web Console page
 
 log "feature cs-resources-webconsole: the Resources page at http://127.0.0.1:$http_port/system/console/resources"
+log_before_web=$(wc -l < "$home/data/log/karaf.log")
 as karaf 'feature:install cs-resources-webconsole' 'feature:list -i | grep cs-resources-webconsole' \
     'resources:run karaf-web-admin { sleep 600000 }' 'resources:run karaf-web-viewer { sleep 600000 }'
 expect "feature cs-resources-webconsole is started" '^cs-resources-webconsole +\| [^|]+\| x +\| Started'
 web=http://127.0.0.1:$http_port/system/console
 page_ok() { [[ $(curl -s -o /dev/null -w '%{http_code}' -u karaf:karaf "$web/resources") == 200 ]]; }
 await 90 "the Resources page answers" page_ok
+# What the install logged (any bundle: Pax Web, the Web Console, ours): no error.
+out=$(tail -n "+$(( log_before_web + 1 ))" "$home/data/log/karaf.log" | grep -E '\| ERROR ' || true)
+reject "installing cs-resources-webconsole logged no error" '.'
+[[ -n $out ]] && printf '%s\n' "$out" | cut -c1-300
 ids=$(karaf karaf 'resources:runstates -p')
 admin_id=$(awk -F'\t' '$2 == "karaf-web-admin" { print $1 }' <<< "$ids")
 viewer_id=$(awk -F'\t' '$2 == "karaf-web-viewer" { print $1 }' <<< "$ids")
@@ -386,18 +391,27 @@ expect "the page needs a login" '^401$'
 page=$(web_get viewer resources)
 out=$page
 expect "the viewer sees the RunStates" ">karaf-web-viewer<"
-expect "the viewer sees the MultiOpens" 'cs\.resources\.impl\.TaskServiceComponent'
-reject "the viewer sees no cancel button" 'cs-cancel'
+expect "the viewer sees the MultiOpens" 'cs\.resources\.itest\.provider\.SharedResource'
+reject "the viewer sees no cancel, pause or resume button" 'cs-cancel|cs-pause|cs-resume|class="cs-action"'
 out=$(web_post viewer "action=cancel&id=$viewer_id&token=$(token_of "$page")")
 expect "the viewer's POST, with its token, is refused" '^403$'
+out=$(web_post viewer "action=pause&id=$viewer_id&token=$(token_of "$page")")
+expect "the viewer's pause, with its token, is refused" '^403$'
 out=$(web_get viewer resources.json)
 expect "resources.json tells the viewer it may not act" '"mayAct":false'
 
 page=$(web_get karaf resources)
 out=$page
 expect "the admin sees the task with a cancel button" "aria-label=\"cancel karaf-web-admin\""
+expect "the admin sees a pause button" "aria-label=\"pause karaf-web-admin\""
 out=$(web_post karaf "action=cancel&id=$admin_id")
 expect "the admin's POST without the token is refused" '^403$'
+out=$(web_post karaf "action=pause&id=$admin_id&token=$(token_of "$page")")
+expect "the admin pauses with the token" '^303$'
+web_paused() { karaf karaf 'resources:runstates -p' | grep -Eq "^$admin_id	karaf-web-admin	PAUSED	"; }
+await 20 "the admin's task paused" web_paused
+out=$(web_get karaf resources)
+expect "the paused task has a resume button" "aria-label=\"resume karaf-web-admin\""
 out=$(web_post karaf "action=cancel&id=$admin_id&token=$(token_of "$page")")
 expect "the admin cancels with the token" '^303$'
 web_ended() { karaf karaf 'resources:runstates -a -p' | grep -Eq "^$admin_id	karaf-web-admin	CANCELLED	"; }
