@@ -67,6 +67,12 @@ public record Snapshot(Instant time, List<RunStateInfo> runStates, List<MultiOpe
         if (s.waiting() != PoolSample.UNKNOWN) {
             m.put("waiting", s.waiting());
         }
+        if (s.waits() != PoolSample.UNKNOWN) {
+            m.put("waits", s.waits());
+        }
+        if (s.timeouts() != PoolSample.UNKNOWN) {
+            m.put("timeouts", s.timeouts());
+        }
         return m;
     }
 }

@@ -63,7 +63,10 @@ public final class Tables {
             new Column<>("retired", null, MultiOpenInfo::retired),
             new Column<>("lastStartupFailure", "Last startup failure", MultiOpenInfo::lastStartupFailure));
 
-    /** The Pools table. */
+    /**
+     * The Pools table: the counts, the bounds (idle bound, cap: 0 for none), what waited at the cap
+     * and what expired, with the MXBean's keys ({@code longestWaitMillis}, {@code meanWaitMillis}).
+     */
     public static final List<Column<PoolInfo>> POOLS = List.of(
             new Column<>("serviceId", "Service", PoolInfo::serviceId),
             new Column<>("name", "Name", PoolInfo::name),
@@ -71,11 +74,23 @@ public final class Tables {
             new Column<>("bundle", "Bundle", PoolInfo::bundle),
             new Column<>("idle", "Idle", p -> p.stats().idle()),
             new Column<>("inUse", "In use", p -> p.stats().inUse()),
-            new Column<>("maxSize", "Max idle", PoolInfo::maxSize),
+            new Column<>("maxSize", "Max idle", PoolInfo::maxSize, p -> bound(p.maxSize())),
+            new Column<>("maxTotal", "Cap", PoolInfo::maxTotal, p -> bound(p.maxTotal())),
             new Column<>("created", "Created", p -> p.stats().created()),
             new Column<>("reused", "Reused", p -> p.stats().reused()),
             new Column<>("dropped", "Dropped", p -> p.stats().dropped()),
+            new Column<>("expired", "Expired", p -> p.stats().expired()),
+            new Column<>("waiting", "Waiting", p -> p.stats().waiting()),
+            new Column<>("waits", "Waits", p -> p.stats().waits()),
+            new Column<>("timeouts", "Timeouts", p -> p.stats().timeouts()),
+            new Column<>("longestWaitMillis", "Longest wait", p -> p.stats().longestWait()),
+            new Column<>("meanWaitMillis", "Mean wait", p -> p.stats().meanWait()),
             new Column<>("closed", "Closed", PoolInfo::closed));
+
+    /** @return a bound as people read it: {@code none} for 0 */
+    private static String bound(int n) {
+        return n == 0 ? "none" : Integer.toString(n);
+    }
 
     /** @return {@code 42% copying}, {@code 17 done copying} (no total), the message alone, or nothing */
     static String progressText(RunStateInfo r) {
@@ -122,8 +137,7 @@ public final class Tables {
      */
     public static PoolSample sample(PoolInfo pool, Instant time) {
         Pool.Stats s = pool.stats();
-        // The pool has no waits or timeouts yet (issue 10 adds them): unknown until then.
-        return new PoolSample(time, s.idle(), s.inUse(), PoolSample.UNKNOWN, PoolSample.UNKNOWN, PoolSample.UNKNOWN);
+        return new PoolSample(time, s.idle(), s.inUse(), s.waiting(), s.waits(), s.timeouts());
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cs.resources.RunState;
 import cs.resources.runtime.MultiOpenInfo;
+import cs.resources.runtime.PoolInfo;
 import cs.resources.runtime.RunStateInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -120,6 +121,30 @@ class PageRenderingTest {
                 + "\"phase\":\"OPEN\",\"registered\":false,\"retired\":true,\"lastStartupFailure\":null}]");
         assertThat(ResourcesPage.plainText(s)).contains("OPENS BY BUNDLE", "com.acme.app [12]: 2, com.acme.<web> [14]: 1",
                 "OPEN, retired, unregistered");
+    }
+
+    @Test
+    void poolsShowTheirCapAndWhatWaitedAtIt() {
+        PoolInfo capped = Records.cappedPool(41, "conns", 2);
+        Snapshot s = new Snapshot(now, List.of(), List.of(), List.of(capped, Records.pool(40, "digests", 0)), Map.of());
+        StringWriter out = new StringWriter();
+        PrintWriter w = new PrintWriter(out);
+        ResourcesPage.sections(s, false, null, "/r", Duration.ofMinutes(10), w);
+        w.flush();
+        String html = out.toString();
+        assertThat(html).contains("<th>Cap</th>", "<th>Waiting</th>", "<th>Waits</th>", "<th>Timeouts</th>",
+                "<th>Longest wait</th>", "<th>Expired</th>");
+        assertThat(html).contains("<td class=\"cs-maxTotal cs-num\">2</td>", "<td class=\"cs-maxTotal cs-num\">none</td>",
+                "<td class=\"cs-timeouts cs-num\">" + capped.stats().timeouts() + "</td>",
+                "<td class=\"cs-inUse cs-num\">2</td>");
+        assertThat(capped.stats().timeouts()).isEqualTo(1);
+        String json = Json.write(s.toJson(false).get("pools"));
+        assertThat(json).contains("\"maxTotal\":2,", "\"timeouts\":1,", "\"waiting\":0,", "\"longestWaitMillis\":",
+                "\"meanWaitMillis\":", "\"expired\":0,");
+        PoolSample sample = Tables.sample(capped, now);
+        assertThat(sample.timeouts()).isEqualTo(1);
+        assertThat(sample.waits()).isEqualTo(capped.stats().waits());
+        assertThat(sample.waiting()).isZero();
     }
 
     @Test

@@ -46,6 +46,22 @@ public final class Records {
                 registered, retired, lastStartupFailure);
     }
 
+    /** A pool capped at {@code cap} with all of them out and one borrower that gave up waiting. */
+    public static PoolInfo cappedPool(long serviceId, String name, int cap) {
+        Pool<Object> pool = Pool.builder(Object::new).name(name).maxTotal(cap).maxWait(Duration.ZERO).build();
+        for (int i = 0; i < cap; i++) {
+            pool.instance(); // never closed
+        }
+        try {
+            pool.instance();
+            throw new AssertionError("the pool gave more than its cap");
+        } catch (cs.resources.PoolTimeoutException expected) {
+            // counted: a wait (of zero) and a timeout
+        }
+        return new PoolInfo(serviceId, name, 9, "com.acme.pools", pool.maxSize(), pool.maxTotal(), pool.isClosed(),
+                pool.stats());
+    }
+
     /** A pool with {@code leased} objects out and one idle. */
     public static PoolInfo pool(long serviceId, String name, int leased) {
         Pool<Object> pool = Pool.builder(Object::new).name(name).maxSize(4).build();

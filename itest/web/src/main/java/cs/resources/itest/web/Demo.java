@@ -45,7 +45,7 @@ public final class Demo {
         if (!"true".equals(context.getProperty(ENABLE))) {
             return;
         }
-        pool = Pool.builder(StringBuilder::new).name("demo-buffers").maxSize(4).build();
+        pool = Pool.builder(StringBuilder::new).name("demo-buffers").maxSize(4).maxTotal(4).build();
         registrations.add(context.registerService(Pool.class, pool, null));
         connection = MultiOpen.of(new cs.resources.Openable() {
             @Override

@@ -355,6 +355,47 @@ class WebConsoleIT {
         await("the health check is OK again", () -> health().status().equals("OK"));
     }
 
+    @Test
+    void theHealthCheckWarnsOfAPoolWithWaitersOrTimeoutsInTheWindow() throws Exception {
+        configure("cs.resources.webconsole", "sampleSeconds", 1);
+        configure("cs.resources.health", "poolWindowSeconds", 10L);
+        await("the health check is OK", () -> health().status().equals("OK"));
+        Pool<Object> capped = Pool.builder(Object::new).name("it-capped").maxTotal(1).build();
+        ServiceRegistration<?> reg = context.registerService(Pool.class, capped, null);
+        registered.add(reg);
+        long serviceId = (Long) reg.getReference().getProperty(org.osgi.framework.Constants.SERVICE_ID);
+        String prefix = "WARN pool it-capped (service " + serviceId + ", bundle cs.resources.itest.web.tests): in the last 10 s, ";
+        Pool.Lease<Object> held = capped.instance();
+        java.util.concurrent.CompletableFuture<Object> waiter = new java.util.concurrent.CompletableFuture<>();
+        Thread borrower = new Thread(() -> {
+            try (Pool.Lease<Object> lease = capped.instance(Duration.ofSeconds(60))) {
+                waiter.complete(lease.get());
+            } catch (RuntimeException e) {
+                waiter.completeExceptionally(e);
+            }
+        }, "it-capped-borrower");
+        try {
+            borrower.start();
+            await("a borrower waits at the cap", () -> capped.stats().waiting() == 1);
+            await("the health check warns of the waiter", () -> health().status().equals("WARN"));
+            assertThat(health().log()).anySatisfy(m -> assertThat(m).startsWith(prefix + "up to 1 borrowers waiting, "));
+            // One that will not wait times out: counted in the window too.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> capped.instance(Duration.ZERO))
+                    .isInstanceOf(cs.resources.PoolTimeoutException.class);
+            await("the health check counts the timeout", () -> health().log().stream()
+                    .anyMatch(m -> m.startsWith(prefix) && m.endsWith(", 1 timeouts")));
+            Map<String, Object> json = new JSONParser(new Http(console, USER, PASSWORD).get("/resources.json").body())
+                    .getParsed();
+            assertThat(find(json, "pools", "serviceId", serviceId)).containsEntry("maxTotal", 1L)
+                    .containsEntry("waiting", 1L).containsEntry("timeouts", 1L);
+        } finally {
+            held.close();
+            borrower.join(TIMEOUT);
+        }
+        assertThat(waiter).isCompleted();
+        await("the health check is OK once the window has passed", () -> health().status().equals("OK"));
+    }
+
     /** A MultiOpen whose startup fails while {@link #fail} is set. */
     static final class Flaky extends cs.resources.AbstractMultiOpen {
         final java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
