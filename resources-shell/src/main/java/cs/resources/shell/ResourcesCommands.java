@@ -8,6 +8,7 @@ import cs.resources.runtime.PoolInfo;
 import cs.resources.runtime.Printable;
 import cs.resources.runtime.ResourcesRuntime;
 import cs.resources.runtime.RunStateInfo;
+import cs.resources.runtime.RunStateTree;
 import cs.resources.runtime.TaskService;
 import java.io.PrintStream;
 import java.time.Duration;

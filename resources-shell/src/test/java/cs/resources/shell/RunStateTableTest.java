@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cs.resources.RunState;
 import cs.resources.runtime.RunStateInfo;
+import cs.resources.runtime.RunStateTree;
 import cs.resources.runtime.RunStateInfo.Source;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,6 +1,5 @@
-package cs.resources.shell;
+package cs.resources.runtime;
 
-import cs.resources.runtime.RunStateInfo;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,18 +16,31 @@ import java.util.Set;
  * children by id (depth first). A RunState's parent is the one whose id is its
  * {@link RunStateInfo#parentId()}, if that one is listed; the runtime lists a tracked RunState's
  * live children inside its info, and a child that is tracked itself also on its own (that entry
- * wins: it names the child's own bundle).
+ * wins: it names the child's own bundle). What the shell's {@code resources:runstates} and the
+ * Web Console page show; plain data, no framework.
  */
-final class RunStateTree {
+public final class RunStateTree {
 
-    /** A RunState of the tree and how deep it is (0 for a root). */
-    record Node(RunStateInfo info, int depth) {
+    /**
+     * A RunState of the tree and how deep it is.
+     *
+     * @param info the RunState
+     * @param depth 0 for a root, its parent's depth plus one otherwise
+     */
+    public record Node(RunStateInfo info, int depth) {
     }
 
     private RunStateTree() {
     }
 
-    static List<Node> of(List<RunStateInfo> infos) {
+    /**
+     * @param infos a listing, such as {@link ResourcesRuntime#runStates(boolean)}'s
+     * @return every RunState of {@code infos} and of their children, each once, in tree order with
+     *     its depth; a RunState whose parent is not listed is a root, and so is whatever a parent
+     *     chain that loops would hide (a listing is data)
+     * @throws NullPointerException if {@code infos} is null
+     */
+    public static List<Node> of(List<RunStateInfo> infos) {
         Map<Long, RunStateInfo> byId = new LinkedHashMap<>();
         for (RunStateInfo info : infos) {
             byId.putIfAbsent(info.id(), info);
@@ -78,8 +90,12 @@ final class RunStateTree {
         return nodes;
     }
 
-    /** @return the descendants of {@code info} (its children, theirs...), depth first, by id */
-    static List<RunStateInfo> descendants(RunStateInfo info) {
+    /**
+     * @param info a RunState of a listing
+     * @return its descendants (its children, theirs...), depth first, by id
+     * @throws NullPointerException if {@code info} is null
+     */
+    public static List<RunStateInfo> descendants(RunStateInfo info) {
         List<RunStateInfo> all = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         seen.add(info.id());
