@@ -46,6 +46,14 @@ final class PoolCore<T> {
     static final int CLOSED = 1;
     /** In {@link #signal}: one waiter. */
     static final int WAITER = 2;
+    /**
+     * How long a waiter yields before it parks: 100 µs on a multiprocessor, none on one processor.
+     * It yields rather than spins, so that a busy-waiting borrower gives its processor to the
+     * holders whose returns it waits for (on 2 cores with 4 borrowers at a cap of 2, a plain spin
+     * halved the mean wait and lengthened the slowest 0.1% of waits tenfold; yielding improved
+     * every percentile).
+     */
+    static final long SPIN_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 100_000 : 0;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final PoolCells cells;
@@ -155,6 +163,13 @@ final class PoolCore<T> {
     private Object await(PoolWaiter<T> w, long timeoutNanos, String op) {
         long deadline = w.since + timeoutNanos;
         InterruptedException interrupt = null;
+        // A hand-off usually comes within microseconds at a busy cap; an unpark costs tens of them.
+        if (SPIN_NANOS > 0) {
+            long spinEnd = w.since + Math.min(SPIN_NANOS, timeoutNanos);
+            while (w.result == null && System.nanoTime() - spinEnd < 0 && !Thread.currentThread().isInterrupted()) {
+                Thread.yield();
+            }
+        }
         while (w.result == null) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

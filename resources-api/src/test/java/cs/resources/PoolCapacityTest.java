@@ -178,6 +178,41 @@ class PoolCapacityTest {
     }
 
     @Test
+    void aBorrowerInterruptedBeforeItWaitsFailsAtOnceWithTheFlagKept() {
+        Pool<Thing> pool = capped(1);
+        Pool.Lease<Thing> held = pool.instance();
+        long start = System.nanoTime();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> pool.instance(LONG)).isExactlyInstanceOf(PoolTimeoutException.class)
+                    .hasMessageContaining("instance(PT30S) on Pool[capped] was interrupted after waiting")
+                    .hasCauseExactlyInstanceOf(InterruptedException.class);
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        // Neither the yielding before the park nor the park outlasts an interrupt already set.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(pool.stats().waiting()).isZero();
+        assertThat(pool.stats().timeouts()).isEqualTo(1);
+        held.close();
+        pool.instance().close();
+        assertThat(pool.stats().created()).isEqualTo(1);
+    }
+
+    @Test
+    void aWaiterWithATimeoutShorterThanItsYieldingTimesOutOnTime() {
+        Pool<Thing> pool = capped(1);
+        Pool.Lease<Thing> held = pool.instance();
+        Duration timeout = Duration.ofNanos(20_000); // well inside the 100 µs of yielding
+        assertThatThrownBy(() -> pool.instance(timeout)).isInstanceOf(PoolTimeoutException.class)
+                .hasMessageStartingWith("instance(PT0.00002S) on Pool[capped] found no object in PT0.");
+        assertThat(pool.stats().longestWait()).isGreaterThanOrEqualTo(timeout).isLessThan(Duration.ofSeconds(1));
+        assertThat(pool.stats().waiting()).isZero();
+        held.close();
+    }
+
+    @Test
     void closeWakesEveryWaiterWithClosedException() throws Exception {
         Pool<Thing> pool = capped(1);
         Pool.Lease<Thing> held = pool.instance();
