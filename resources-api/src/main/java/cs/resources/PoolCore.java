@@ -53,7 +53,7 @@ final class PoolCore<T> {
      * halved the mean wait and lengthened the slowest 0.1% of waits tenfold; yielding improved
      * every percentile).
      */
-    static final long SPIN_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 100_000 : 0;
+    static final long YIELD_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 100_000 : 0;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final PoolCells cells;
@@ -164,9 +164,9 @@ final class PoolCore<T> {
         long deadline = w.since + timeoutNanos;
         InterruptedException interrupt = null;
         // A hand-off usually comes within microseconds at a busy cap; an unpark costs tens of them.
-        if (SPIN_NANOS > 0) {
-            long spinEnd = w.since + Math.min(SPIN_NANOS, timeoutNanos);
-            while (w.result == null && System.nanoTime() - spinEnd < 0 && !Thread.currentThread().isInterrupted()) {
+        if (YIELD_NANOS > 0) {
+            long yieldEnd = w.since + Math.min(YIELD_NANOS, timeoutNanos);
+            while (w.result == null && System.nanoTime() - yieldEnd < 0 && !Thread.currentThread().isInterrupted()) {
                 Thread.yield();
             }
         }

@@ -3,7 +3,7 @@ package cs.resources;
 /**
  * A borrower waiting at a {@link Pool}'s cap, in {@link PoolCore}'s queue of waiters (first come,
  * first served). The waiter waits outside any lock, yielding for up to
- * {@link PoolCore#SPIN_NANOS} and then parked; whoever serves it, holding {@link PoolCore}'s lock,
+ * {@link PoolCore#YIELD_NANOS} and then parked; whoever serves it, holding {@link PoolCore}'s lock,
  * takes it off the queue, sets {@link #result} and unparks its thread.
  *
  * @param <T> the type of the pooled objects
