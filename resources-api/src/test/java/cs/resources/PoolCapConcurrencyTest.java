@@ -2,20 +2,11 @@ package cs.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,30 +44,6 @@ class PoolCapConcurrencyTest {
         }
     }
 
-    /** A clock that worker threads move forward. */
-    static final class MovingClock extends Clock {
-        final AtomicLong millis = new AtomicLong();
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-    }
 
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicInteger alive = new AtomicInteger();
@@ -84,7 +51,7 @@ class PoolCapConcurrencyTest {
     private final Queue<Thing> made = new ConcurrentLinkedQueue<>();
     private final Queue<String> violations = new ConcurrentLinkedQueue<>();
     private final ExecutorService executor = Executors.newCachedThreadPool();
-    private final MovingClock clock = new MovingClock();
+    private final ManualClock clock = new ManualClock();
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -137,26 +104,9 @@ class PoolCapConcurrencyTest {
         }
     }
 
-    @FunctionalInterface
-    interface Worker {
-        void run(int index) throws Exception;
-    }
-
-    private void runTogether(int n, Worker body) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(n);
-        List<Future<Void>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int index = i;
-            Callable<Void> task = () -> {
-                start.await(10, TimeUnit.SECONDS);
-                body.run(index);
-                return null;
-            };
-            futures.add(executor.submit(task));
-        }
-        for (Future<Void> f : futures) {
-            f.get(60, TimeUnit.SECONDS);
-        }
+    /** Runs {@code body(worker index)} in {@code n} threads released together; rethrows failures. */
+    private void runTogether(int n, Together.Worker body) throws Exception {
+        Together.run(executor, n, body, Duration.ofSeconds(60));
     }
 
     private void assertDisposedOnceEach(Pool<Thing> pool) {
@@ -260,7 +210,7 @@ class PoolCapConcurrencyTest {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (int i = 0; i < 5_000; i++) {
                 if (index == 0 && random.nextInt(8) == 0) {
-                    clock.millis.incrementAndGet(); // time passes, in one thread, racing the others
+                    clock.advance(Duration.ofMillis(1)); // time passes, in one thread, racing the others
                 }
                 long before = clock.millis();
                 try (Pool.Lease<Thing> lease = pool.instance(Duration.ofSeconds(20))) {

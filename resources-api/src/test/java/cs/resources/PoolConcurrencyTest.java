@@ -1,5 +1,6 @@
 package cs.resources;
 
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -93,26 +94,8 @@ class PoolConcurrencyTest {
     }
 
     /** Runs {@code body(worker index)} in {@code n} threads released together; rethrows failures. */
-    private void runTogether(int n, Worker body) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(n);
-        List<Future<Void>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int index = i;
-            Callable<Void> task = () -> {
-                start.await(10, TimeUnit.SECONDS);
-                body.run(index);
-                return null;
-            };
-            futures.add(executor.submit(task));
-        }
-        for (Future<Void> future : futures) {
-            future.get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    @FunctionalInterface
-    interface Worker {
-        void run(int index) throws Exception;
+    private void runTogether(int n, Together.Worker body) throws Exception {
+        Together.run(executor, n, body, Duration.ofSeconds(30));
     }
 
     /** Spins a little while holding an object, so that leases overlap. */

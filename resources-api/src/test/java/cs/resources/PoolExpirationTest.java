@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -25,39 +22,11 @@ import org.junit.jupiter.api.Test;
  */
 class PoolExpirationTest {
 
-    /** A clock the test moves by hand. */
-    static class TestClock extends Clock {
-        final AtomicLong millis = new AtomicLong(1_000_000);
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis());
-        }
-    }
 
     record Thing(int id) {
     }
 
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock(Instant.ofEpochMilli(1_000_000));
     private final AtomicInteger made = new AtomicInteger();
     private final Supplier<Thing> factory = () -> new Thing(made.incrementAndGet());
     private final List<Thing> disposed = new CopyOnWriteArrayList<>();
@@ -157,7 +126,7 @@ class PoolExpirationTest {
     @Test
     void withoutAnExpirationRuleTheClockIsNeverRead() {
         AtomicInteger reads = new AtomicInteger();
-        Clock counting = new TestClock() {
+        Clock counting = new ManualClock() {
             @Override
             public long millis() {
                 reads.incrementAndGet();

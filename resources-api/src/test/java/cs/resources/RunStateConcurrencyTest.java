@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,26 +39,8 @@ class RunStateConcurrencyTest {
     }
 
     /** Runs {@code body(worker index)} in {@code n} threads released together; rethrows failures. */
-    private void runTogether(int n, Worker body) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(n);
-        List<Future<Void>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int index = i;
-            Callable<Void> task = () -> {
-                start.await(10, TimeUnit.SECONDS);
-                body.run(index);
-                return null;
-            };
-            futures.add(executor.submit(task));
-        }
-        for (Future<Void> future : futures) {
-            future.get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    @FunctionalInterface
-    interface Worker {
-        void run(int index) throws Exception;
+    private void runTogether(int n, Together.Worker body) throws Exception {
+        Together.run(executor, n, body, Duration.ofSeconds(30));
     }
 
     /** The worker's tight loop: polls until cancelled or {@code max} polls. */

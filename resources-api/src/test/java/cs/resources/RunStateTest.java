@@ -58,39 +58,8 @@ class RunStateTest {
 
     private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
 
-    /** A clock that stands still until moved. */
-    static final class TestClock extends Clock {
-        private volatile Instant now;
 
-        TestClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final TestClock clock = new TestClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final RunState rs = new RunState("indexer", clock);
 
     /** Calls of the three kinds of listener, in order: "start", "end", "cancel". */
