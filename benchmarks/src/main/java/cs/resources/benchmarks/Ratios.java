@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.apache.felix.utils.json.JSONParser;
+
 /**
  * Reads a JMH JSON result ({@code -rf json}) and prints every benchmark's time and allocation, then
  * one line per ratio that the project's targets are stated in, with its verdict. Targets apply to
@@ -285,10 +287,16 @@ public final class Ratios {
         return parse(Files.readString(file, StandardCharsets.UTF_8));
     }
 
+    /** JMH's JSON, through Felix utils' parser: objects are maps, arrays lists, numbers Long or Double. */
     @SuppressWarnings("unchecked")
     static List<Result> parse(String json) {
-        Object root = new Json(json).document();
-        if (!(root instanceof List<?> runs)) {
+        List<Object> runs;
+        try {
+            runs = new JSONParser(json).getParsedList();
+        } catch (IllegalArgumentException e) { // its message quotes the whole text
+            throw new IllegalArgumentException("malformed JSON (" + json.length() + " characters)", e);
+        }
+        if (runs == null) {
             throw new IllegalArgumentException("the top level is not an array");
         }
         List<Result> results = new ArrayList<>();
@@ -327,176 +335,12 @@ public final class Ratios {
     }
 
     private static double number(Object value) {
-        if (value instanceof Double d) {
-            return d;
+        if (value instanceof Number n) {
+            return n.doubleValue();
         }
         if (value instanceof String s) { // JMH writes "NaN" for an error it could not compute
             return s.equals("NaN") ? Double.NaN : Double.parseDouble(s);
         }
         throw new IllegalArgumentException("not a number: " + value);
-    }
-
-    /** Just enough JSON for JMH's output: objects, arrays, strings, numbers, true/false/null. */
-    static final class Json {
-        private final String text;
-        private int at;
-
-        Json(String text) {
-            this.text = text;
-        }
-
-        Object document() {
-            Object value = value();
-            space();
-            if (at != text.length()) {
-                throw error("trailing text");
-            }
-            return value;
-        }
-
-        private Object value() {
-            space();
-            if (at >= text.length()) {
-                throw error("unexpected end");
-            }
-            char c = text.charAt(at);
-            switch (c) {
-                case '{':
-                    return object();
-                case '[':
-                    return array();
-                case '"':
-                    return string();
-                case 't':
-                    return literal("true", Boolean.TRUE);
-                case 'f':
-                    return literal("false", Boolean.FALSE);
-                case 'n':
-                    return literal("null", null);
-                default:
-                    return number();
-            }
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> map = new LinkedHashMap<>();
-            at++;
-            space();
-            if (peek() == '}') {
-                at++;
-                return map;
-            }
-            for (;;) {
-                space();
-                if (peek() != '"') {
-                    throw error("expected a key");
-                }
-                String key = string();
-                space();
-                expect(':');
-                map.put(key, value());
-                space();
-                if (peek() == ',') {
-                    at++;
-                } else {
-                    expect('}');
-                    return map;
-                }
-            }
-        }
-
-        private List<Object> array() {
-            List<Object> list = new ArrayList<>();
-            at++;
-            space();
-            if (peek() == ']') {
-                at++;
-                return list;
-            }
-            for (;;) {
-                list.add(value());
-                space();
-                if (peek() == ',') {
-                    at++;
-                } else {
-                    expect(']');
-                    return list;
-                }
-            }
-        }
-
-        private String string() {
-            StringBuilder sb = new StringBuilder();
-            at++;
-            for (;;) {
-                if (at >= text.length()) {
-                    throw error("unterminated string");
-                }
-                char c = text.charAt(at++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                char e = text.charAt(at++);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'r' -> sb.append('\r');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        sb.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                        at += 4;
-                    }
-                    default -> sb.append(e);
-                }
-            }
-        }
-
-        private Double number() {
-            int start = at;
-            while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
-                at++;
-            }
-            if (start == at) {
-                throw error("unexpected character '" + text.charAt(at) + "'");
-            }
-            return Double.valueOf(text.substring(start, at));
-        }
-
-        private Object literal(String word, Object value) {
-            if (!text.startsWith(word, at)) {
-                throw error("expected " + word);
-            }
-            at += word.length();
-            return value;
-        }
-
-        private void space() {
-            while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
-                at++;
-            }
-        }
-
-        private char peek() {
-            if (at >= text.length()) {
-                throw error("unexpected end");
-            }
-            return text.charAt(at);
-        }
-
-        private void expect(char c) {
-            if (peek() != c) {
-                throw error("expected '" + c + "'");
-            }
-            at++;
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException(what + " at character " + at);
-        }
     }
 }
