@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds {@link RunStateInfo}s from live RunStates: what {@link Registry} lists. Calls into the
+ * Builds {@link RunStateInfo}s from live RunStates: what {@link RunStateTracking} lists. Calls into the
  * RunState (and {@code toString()} of its failure) with no lock of ours held.
  */
 final class RunStateInfos {

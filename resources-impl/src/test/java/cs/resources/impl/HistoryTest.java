@@ -37,7 +37,7 @@ class HistoryTest {
 
     @Test
     void theRuntimesHistoryHoldsAHundred() {
-        History h = new History(Registry.HISTORY_SIZE);
+        History h = new History(RunStateTracking.HISTORY_SIZE);
         for (long id = 1; id <= 250; id++) {
             h.add(info(id, RunState.State.STOPPED));
         }

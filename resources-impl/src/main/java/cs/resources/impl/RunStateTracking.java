@@ -1,0 +1,318 @@
+package cs.resources.impl;
+
+import static cs.resources.impl.ServiceReader.name;
+import static cs.resources.impl.ServiceReader.references;
+
+import cs.resources.Registration;
+import cs.resources.RunState;
+import cs.resources.runtime.RunStateInfo;
+import cs.resources.runtime.RunStateInfo.Source;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * The RunStates the runtime knows: the whiteboard of RunState services, the RunStates tracked
+ * directly ({@link #track}: registered through the runtime, or the task service's tasks), the
+ * live children of both, and a short {@link History} of those no longer tracked. Lists them and
+ * acts on them (cancel, pause, resume), all-or-nothing by {@link Selection}.
+ *
+ * <p>Whiteboard services are read by {@link ServiceReader}'s rules. A RunState service's last
+ * values are read while its service is still valid (the tracker's {@code removedService} runs
+ * during {@code UNREGISTERING}), so it leaves history even if it was never listed. A RunState
+ * tracked with {@code dropWhenEnded} is tracked first and its end listener added after, with a
+ * check that it had not already ended.
+ *
+ * <p>Thread-safe: the directly tracked RunStates are in a concurrent map, the services in a
+ * {@link ServiceTracker}; the history has its own monitor. No lock is held while a RunState is
+ * read or acted on.
+ */
+final class RunStateTracking {
+
+    /** How many RunStates that are no longer tracked {@code runStates(true)} remembers. */
+    static final int HISTORY_SIZE = 100;
+
+    private final ServiceReader reader;
+    private final History history = new History(HISTORY_SIZE);
+    /** The RunStates tracked through {@link #track}, by a key of their registration. */
+    private final Map<Object, Tracked> tracked = new ConcurrentHashMap<>();
+    private final ServiceTracker<RunState, ServiceReference<RunState>> services;
+
+    /** A RunState tracked through {@link #track}, and what to undo when it stops being tracked. */
+    private static final class Tracked {
+        final RunState runState;
+        final long bundleId;
+        final String bundle;
+        final Source source;
+        /** Runs once when untracked (removes an end listener, tells the owner); may be null. */
+        volatile Runnable onUntrack;
+
+        Tracked(RunState runState, long bundleId, String bundle, Source source) {
+            this.runState = runState;
+            this.bundleId = bundleId;
+            this.bundle = bundle;
+            this.source = source;
+        }
+
+        RunStateInfo info() {
+            return RunStateTracking.info(runState, bundleId, bundle, source);
+        }
+    }
+
+    RunStateTracking(ServiceReader reader) {
+        this.reader = reader;
+        services = new ServiceTracker<>(reader.context(), RunState.class, new ServiceReader.ByReference<>() {
+            @Override
+            public void removedService(ServiceReference<RunState> ref, ServiceReference<RunState> same) {
+                remember(ref);
+            }
+        });
+    }
+
+    void open() {
+        services.open();
+    }
+
+    void close() {
+        services.close();
+    }
+
+    /** Builds what the runtime shows of a RunState: the one place that reads a RunState for it. */
+    static RunStateInfo info(RunState rs, long bundleId, String bundle, Source source) {
+        return RunStateInfos.of(rs, bundleId, bundle, source);
+    }
+
+    private static RunStateInfo info(ServiceReference<RunState> ref, RunState rs) {
+        Bundle b = ref.getBundle();
+        return b == null ? null : info(rs, b.getBundleId(), name(b), Source.SERVICE);
+    }
+
+    /** A RunState service goes away (its service is still valid now): its last values are kept. */
+    private void remember(ServiceReference<RunState> ref) {
+        RunStateInfo last = reader.read(ref, rs -> info(ref, rs));
+        if (last != null) {
+            history.add(last);
+        }
+    }
+
+    // --------------------------------------------------------------------- tracked directly
+
+    /**
+     * Tracks a RunState on behalf of {@code owner} until the returned registration is closed (or,
+     * with {@code dropWhenEnded}, until it ends: one that has already ended is not listed at all).
+     * {@code onUntrack} (may be null) runs once, when it stops being tracked for whatever reason.
+     */
+    Registration track(RunState runState, Bundle owner, Source source, boolean dropWhenEnded, Runnable onUntrack) {
+        Objects.requireNonNull(runState, "runState");
+        Object key = new Object();
+        Tracked t = new Tracked(runState, owner.getBundleId(), name(owner), source);
+        tracked.put(key, t);
+        Registration onEnd = dropWhenEnded ? runState.onEnd(rs -> untrack(key)) : null;
+        t.onUntrack = () -> {
+            if (onEnd != null) {
+                onEnd.close();
+            }
+            if (onUntrack != null) {
+                onUntrack.run();
+            }
+        };
+        if (dropWhenEnded && ended(runState)) {
+            untrack(key); // it ended before its end listener was there
+        }
+        return () -> untrack(key);
+    }
+
+    private static boolean ended(RunState rs) {
+        return !rs.isRunning() && rs.startTime().isPresent();
+    }
+
+    private void untrack(Object key) {
+        Tracked t = tracked.remove(key);
+        if (t == null) {
+            return;
+        }
+        Runnable undo = t.onUntrack;
+        if (undo != null) {
+            undo.run();
+        }
+        history.add(t.info());
+    }
+
+    // ------------------------------------------------------------------------------- listing
+
+    /**
+     * A live RunState to act on: tracked directly, or a whiteboard service, which is got again for
+     * the act and released after it.
+     */
+    private record Target(RunState direct, ServiceReference<RunState> ref, String name) {
+    }
+
+    /** Applies {@code act} to the RunState of {@code t}. */
+    private void act(Target t, Consumer<RunState> act) {
+        if (t.direct() != null) {
+            act.accept(t.direct());
+        } else {
+            reader.read(t.ref(), rs -> {
+                act.accept(rs);
+                return Boolean.TRUE;
+            });
+        }
+    }
+
+    /** The RunStates known now, each once, as read now; the live ones also as targets. */
+    private final class Snapshot {
+        /** By id: the live ones (not ended). */
+        final Map<Long, Target> live = new TreeMap<>();
+        /** By id: every tracked one, as read now. */
+        final Map<Long, RunStateInfo> infos = new TreeMap<>();
+
+        Snapshot() {
+            for (Tracked t : tracked.values()) {
+                RunStateInfo i = t.info();
+                add(new Target(t.runState, null, t.runState.name()), i);
+                addChildren(t.runState, i);
+            }
+            for (ServiceReference<RunState> ref : references(services)) {
+                reader.read(ref, rs -> {
+                    RunStateInfo i = info(ref, rs);
+                    if (i != null) {
+                        add(new Target(null, ref, rs.name()), i);
+                        addChildren(rs, i);
+                    }
+                    return i;
+                });
+            }
+        }
+
+        /**
+         * The live children of a listed RunState are listed too (and act on), as the parent's
+         * bundle and source show them; a child tracked itself keeps its own entry (added first).
+         */
+        private void addChildren(RunState parent, RunStateInfo parentInfo) {
+            for (RunState child : parent.children()) {
+                RunStateInfo i = info(child, parentInfo.bundleId(), parentInfo.bundle(), parentInfo.source());
+                if (!infos.containsKey(i.id())) {
+                    add(new Target(child, null, child.name()), i);
+                    addChildren(child, i);
+                }
+            }
+        }
+
+        private void add(Target target, RunStateInfo info) {
+            if (infos.putIfAbsent(info.id(), info) == null && info.isLive()) {
+                live.put(info.id(), target);
+            }
+        }
+
+        /** @return the ended ones, tracked or in the history, by id */
+        Map<Long, RunStateInfo> ended() {
+            Map<Long, RunStateInfo> ended = new TreeMap<>();
+            infos.forEach((id, i) -> {
+                if (!i.isLive()) {
+                    ended.put(id, i);
+                }
+            });
+            for (RunStateInfo h : history.entries()) {
+                ended.putIfAbsent(h.id(), h);
+            }
+            return ended;
+        }
+    }
+
+    List<RunStateInfo> runStates(boolean includeEnded) {
+        Snapshot now = new Snapshot();
+        Map<Long, RunStateInfo> byId = new TreeMap<>();
+        now.infos.forEach((id, i) -> {
+            if (includeEnded || i.isLive()) {
+                byId.put(id, i);
+            }
+        });
+        if (includeEnded) {
+            for (RunStateInfo h : history.entries()) {
+                byId.putIfAbsent(h.id(), h);
+            }
+        }
+        return List.copyOf(byId.values());
+    }
+
+    // -------------------------------------------------------------------------------- acting
+
+    /**
+     * Applies {@code act} to the live RunStates that {@code idsOrNames} name, all-or-nothing (see
+     * {@link Selection}), and returns them as they are after it, by id.
+     */
+    private List<RunStateInfo> apply(String verb, Collection<String> idsOrNames, Consumer<RunState> act) {
+        Snapshot before = new Snapshot();
+        Map<Long, Target> chosen = Selection.choose(verb, idsOrNames, before.live, Target::name, before.ended());
+        chosen.values().forEach(t -> act(t, act));
+        return after(chosen, before);
+    }
+
+    /** @return the chosen RunStates as they are now, by id (their last known values if gone) */
+    private List<RunStateInfo> after(Map<Long, Target> chosen, Snapshot before) {
+        Map<Long, RunStateInfo> after = new Snapshot().infos;
+        List<RunStateInfo> result = new ArrayList<>();
+        for (Long id : chosen.keySet()) {
+            RunStateInfo i = after.get(id);
+            if (i == null) {
+                i = history.entries().stream().filter(h -> h.id() == id).findFirst().orElse(before.infos.get(id));
+            }
+            result.add(i);
+        }
+        return List.copyOf(result);
+    }
+
+    List<RunStateInfo> cancel(Collection<String> idsOrNames) {
+        return apply("cancel", idsOrNames, RunState::cancel);
+    }
+
+    /**
+     * Pauses the live RunStates that {@code idsOrNames} name, all-or-nothing: each must be running
+     * and not cancelled ({@code RUNNING} or already {@code PAUSED}). One that stops between the
+     * check and its pause undoes the pauses made by this call; one cancelled meanwhile stays
+     * {@code STOPPING} (a cancel wins over a pause).
+     */
+    List<RunStateInfo> pause(Collection<String> idsOrNames) {
+        Snapshot before = new Snapshot();
+        Map<Long, Target> chosen = Selection.choose("pause", idsOrNames, before.live, Target::name, before.ended(),
+                id -> switch (before.infos.get(id).state()) {
+                    case RUNNING, PAUSED -> null;
+                    case STOPPING -> "is cancelled (STOPPING)";
+                    default -> "is not running (" + before.infos.get(id).state() + ")";
+                });
+        List<RunState> paused = new ArrayList<>();
+        for (Map.Entry<Long, Target> e : chosen.entrySet()) {
+            try {
+                act(e.getValue(), rs -> {
+                    if (!rs.isPaused()) {
+                        rs.pause();
+                        paused.add(rs);
+                    }
+                });
+            } catch (IllegalStateException stopped) {
+                paused.forEach(RunState::resume);
+                throw new IllegalArgumentException("pause: RunState " + e.getKey() + " stopped meanwhile; nothing was paused",
+                        stopped);
+            }
+        }
+        return after(chosen, before);
+    }
+
+    /** Resumes the live RunStates that {@code idsOrNames} name, all-or-nothing: each must be paused. */
+    List<RunStateInfo> resume(Collection<String> idsOrNames) {
+        Snapshot before = new Snapshot();
+        Map<Long, Target> chosen = Selection.choose("resume", idsOrNames, before.live, Target::name, before.ended(),
+                id -> before.infos.get(id).state() == RunState.State.PAUSED ? null
+                        : "is not paused (" + before.infos.get(id).state() + ")");
+        chosen.values().forEach(t -> act(t, RunState::resume));
+        return after(chosen, before);
+    }
+}
