@@ -120,6 +120,10 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     private boolean retired;
     /** What the last startup threw, until a startup succeeds. Written holding lock. */
     private volatile Throwable lastStartupFailure;
+    /** Startups that succeeded, failed, and shutdowns run: written holding lock, read without it. */
+    private volatile long startups;
+    private volatile long startupFailures;
+    private volatile long shutdowns;
     /** The opens recorded by {@link LeakDetection}; null until it first records one. Set holding lock. */
     private volatile LeakDetection.Holders leakHolders;
 
@@ -422,9 +426,11 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                 }
                 state = OPEN;
                 st.outcome = Startup.SUCCEEDED;
+                startups++; // holding lock: the only writer
             } else {
                 state = stateBeforeStartup;
                 lastStartupFailure = failure;
+                startupFailures++; // holding lock: the only writer
                 settledEpoch++;
                 st.outcome = Startup.FAILED;
             }
@@ -642,6 +648,7 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         synchronized (lock) {
             transitionThread = null;
             state = CLOSED;
+            shutdowns++; // holding lock: the only writer
             if (finaliseLater) {
                 finalised = false;
             } else {
@@ -793,6 +800,43 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     @Override
     public Optional<Throwable> lastStartupFailure() {
         return Optional.ofNullable(lastStartupFailure);
+    }
+
+    /**
+     * A read-only count for monitoring: how many startups have succeeded since this object was
+     * made, that is how many cycles it has begun. A startup is counted when it has returned, before
+     * the opens that waited for it return; a failed startup is counted by
+     * {@link #startupFailures()} instead. Reading it takes no lock and changes nothing.
+     *
+     * @return the number of startups that succeeded
+     */
+    public final long startups() {
+        return startups;
+    }
+
+    /**
+     * A read-only count for monitoring: how many startups have thrown since this object was made.
+     * An attempt counts once, however many opens waited for it; {@link #lastStartupFailure()} is
+     * what the latest threw, until a startup succeeds. {@code startups() + startupFailures()} is
+     * the number of attempts. Reading it takes no lock and changes nothing.
+     *
+     * @return the number of startups that failed
+     */
+    public final long startupFailures() {
+        return startupFailures;
+    }
+
+    /**
+     * A read-only count for monitoring: how many shutdowns have run to their end since this object
+     * was made, those that threw included, that is how many cycles it has ended. A shutdown is
+     * counted when it has returned or thrown, before {@link #join()} waiters are released; while
+     * a cycle is open (or shutting down) it is one less than {@link #startups()}. Reading it takes
+     * no lock and changes nothing.
+     *
+     * @return the number of shutdowns run
+     */
+    public final long shutdowns() {
+        return shutdowns;
     }
 
     /**

@@ -16,5 +16,5 @@
  * {@link java.lang.NullPointerException} naming the parameter, before any state changes.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package cs.resources;
