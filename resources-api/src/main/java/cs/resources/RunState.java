@@ -1,30 +1,19 @@
 package cs.resources;
 
-import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A running task whose cancellation may be requested (the Python library's {@code RunState}),
@@ -88,12 +77,17 @@ import java.util.stream.StreamSupport;
  * a warning through {@link System.Logger}; an {@link Error} is rethrown after the other listeners
  * have run.
  *
+ * <h2>One body at a time</h2>
+ * {@link #run} and {@link #call} run one body at a time: while the body of one of them runs, in
+ * any thread, another {@code run} or {@code call} of the same RunState throws
+ * {@link IllegalStateException} and changes nothing (nested work belongs to a {@link #child}).
+ *
  * <h2>Concurrency</h2>
  * Thread-safe. {@link #isCancelled()} of a RunState without a cancel poll is a single volatile
- * read; progress updates are compare-and-sets without a lock; the other changes take a private
- * monitor, never held while code other than this class's runs (listeners, the cancel poll,
- * {@code toString()} of anything). Waits ({@code sleep}, {@code waitWhilePaused}) wait on that
- * monitor.
+ * read and one test of a mask; progress updates are compare-and-sets without a lock; the other
+ * changes take a private monitor, never held while code other than this class's runs (listeners,
+ * the cancel poll, {@code toString()} of anything). Waits ({@code sleep}, {@code waitWhilePaused})
+ * wait on that monitor.
  *
  * <p>Memory consistency effects: actions in a thread before {@code start()}, {@code cancel()},
  * {@code pause()}, {@code resume()}, {@code stop()} or a progress update happen-before actions in
@@ -142,26 +136,32 @@ public class RunState implements AutoCloseable {
     /** How often the waits of a RunState with a cancel poll ask the poll, in milliseconds. */
     public static final long POLL_INTERVAL_MILLIS = 10;
 
-    private static final System.Logger LOG = System.getLogger(RunState.class.getName());
     private static final AtomicLong IDS = new AtomicLong();
     /** The RunState whose run/call body runs in this thread; set and restored around each body. */
     private static final ThreadLocal<RunState> CURRENT = new ThreadLocal<>();
 
     // The flags, one volatile int (docs/design.md, section 5).
-    private static final int RUNNING = 1;
-    private static final int CANCELLED = 2;
-    private static final int STARTED = 4;
-    private static final int PAUSED = 8;
+    static final int RUNNING = 1;
+    static final int CANCELLED = 2;
+    static final int STARTED = 4;
+    static final int PAUSED = 8;
     /** isCancelled() must ask a poll: this RunState's own, or (for a child) its parent's. */
-    private static final int POLLED = 16;
+    static final int POLLED = 16;
     /** The poll said true: the cancel stays, start() does not clear it. */
-    private static final int STUCK = 32;
+    static final int STUCK = 32;
+    /** The body of a run/call is running: no other may start. */
+    static final int BODY = 64;
+
+    /** What {@link #begin} did. */
+    private static final int BUSY = -1;
+    private static final int WAS_RUNNING = 0;
+    private static final int STARTED_NOW = 1;
 
     private static final VarHandle EXTRAS;
 
     static {
         try {
-            EXTRAS = MethodHandles.lookup().findVarHandle(RunState.class, "extras", Extras.class);
+            EXTRAS = MethodHandles.lookup().findVarHandle(RunState.class, "extras", RunStateExtras.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -172,59 +172,19 @@ public class RunState implements AutoCloseable {
     private final Clock clock;
 
     /** The bits above; written holding {@link #lock}, read without it. */
-    private volatile int flags;
+    volatile int flags;
 
     /** Guards the times below, every write of {@link #flags} and the family links of {@link #extras}; waits wait on it. */
-    private final Object lock = new Object();
+    final Object lock = new Object();
     private Instant startTime;
     private Instant stopTime;
     private Duration totalTime = Duration.ZERO;
 
-    /** The listener lists, by kind; each made on first registration, holding {@link #lock}. */
-    private volatile CopyOnWriteArrayList<Listener> startListeners;
-    private volatile CopyOnWriteArrayList<Listener> endListeners;
-    private volatile CopyOnWriteArrayList<Listener> cancelListeners;
-    private static final int START = 0;
-    private static final int END = 1;
-    private static final int CANCEL = 2;
+    /** Made on the first registration of a listener, holding {@link #lock}. */
+    private volatile RunStateListeners listeners;
 
-    /**
-     * What few RunStates need (a poll, a parent, children, progress, a failure), made when first
-     * needed: a plain RunState carries one null reference for all of it.
-     */
-    private volatile Extras extras;
-
-    /** The side object: its final fields are set when it is made; the others say what guards them. */
-    private static final class Extras {
-        /** The cancel poll given to the constructor; null for none. */
-        final BooleanSupplier poll;
-        /** The parent, for a child; null otherwise. Never keeps the parent reachable. */
-        final WeakReference<RunState> parent;
-        /** The parent while this child has not ended, else null; written holding the owner's lock. */
-        volatile RunState liveParent;
-        /** The children that have not ended (weakly: a dropped pending child is forgotten); guarded by the owner's lock. */
-        WeakHashMap<RunState, Boolean> children;
-        /** Made on the first progress call, by compare-and-set. */
-        volatile RunStateProgress progress;
-        /** What the body of the last run/call threw; null if it did not (or none ran). */
-        volatile Throwable failure;
-
-        Extras(BooleanSupplier poll, RunState parent) {
-            this.poll = poll;
-            this.parent = parent == null ? null : new WeakReference<>(parent);
-            this.liveParent = parent;
-        }
-    }
-
-    private static final VarHandle PROGRESS;
-
-    static {
-        try {
-            PROGRESS = MethodHandles.lookup().findVarHandle(Extras.class, "progress", RunStateProgress.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    /** What few RunStates need (a poll, a parent, children, progress, a failure), made when first needed. */
+    volatile RunStateExtras extras;
 
     /** A RunState named {@code "RunState-" + id()}. */
     public RunState() {
@@ -268,14 +228,14 @@ public class RunState implements AutoCloseable {
     /** As {@link #RunState(String, BooleanSupplier)} with a clock (for tests). */
     RunState(String name, Clock clock, BooleanSupplier cancelPoll) {
         this(name, clock);
-        extras = new Extras(Objects.requireNonNull(cancelPoll, "cancelPoll"), null);
+        extras = new RunStateExtras(Objects.requireNonNull(cancelPoll, "cancelPoll"), null);
         flags = POLLED;
     }
 
-    /** A child of {@code parent}, not yet known to it. */
-    private RunState(String name, Clock clock, RunState parent) {
-        this(name, clock);
-        extras = new Extras(null, parent);
+    /** A child of {@code parent}, with its clock, not yet known to it ({@link RunStateFamily#child}). */
+    RunState(String name, RunState parent) {
+        this(name, parent.clock);
+        extras = new RunStateExtras(null, parent);
         if ((parent.flags & POLLED) != 0) {
             flags = POLLED;
         }
@@ -302,18 +262,21 @@ public class RunState implements AutoCloseable {
      * @return this RunState
      */
     public RunState start() {
-        if (begin(true)) {
-            notify(startListeners);
+        if (begin(true, false) == STARTED_NOW) {
+            RunStateListeners.rethrow(fire(RunStateListeners.START));
         }
         return this;
     }
 
     /**
-     * Sets running, and with {@code clearCancel} clears cancelled as {@link #start()} says.
+     * Sets running, with {@code clearCancel} clearing cancelled as {@link #start()} says, and with
+     * {@code claimBody} claiming the one body of a run/call.
      *
-     * @return whether it was not running (the caller calls the start listeners)
+     * @return {@link #BUSY} if {@code claimBody} and another body runs (nothing changed);
+     *     {@link #STARTED_NOW} if it was not running (the caller calls the start listeners);
+     *     {@link #WAS_RUNNING} otherwise
      */
-    private boolean begin(boolean clearCancel) {
+    private int begin(boolean clearCancel, boolean claimBody) {
         // The clock is read before the lock (it may be the caller's code), and only if a start may
         // be needed; a stop that comes in between sends us round again for a fresh reading.
         Instant now = null;
@@ -323,41 +286,36 @@ public class RunState implements AutoCloseable {
             }
             synchronized (lock) {
                 int f = flags;
+                if (claimBody && (f & BODY) != 0) {
+                    return BUSY;
+                }
                 boolean started = (f & RUNNING) == 0;
                 if (started && now == null) {
                     continue;
                 }
-                return beginLocked(f, started, now, clearCancel);
-            }
-        }
-    }
-
-    /** The body of {@link #begin(boolean)}, holding {@link #lock}; {@code f} is the flags read under it. */
-    private boolean beginLocked(int f, boolean started, Instant now, boolean clearCancel) {
-        Extras e = extras;
-        boolean parentCancelled = false;
-        if (e != null) {
-            if (started) {
-                RunStateProgress p = e.progress;
-                if (p != null) {
-                    p.doneAtStart = p.done();
+                RunStateExtras e = extras;
+                boolean parentCancelled = false;
+                if (e != null) {
+                    RunStateProgress p = e.progress;
+                    if (started && p != null) {
+                        p.doneAtStart = p.done();
+                    }
+                    if (claimBody) {
+                        e.failure = null; // a new body: the last one's failure is forgotten
+                    }
+                    if (e.parent != null) {
+                        parentCancelled = RunStateFamily.starting(this, e, started);
+                    }
                 }
-            }
-            if (e.parent != null) {
-                RunState parent = e.parent.get();
-                if (parent != null) {
-                    // Lock order: a child's lock, then its parent's; never the other way round.
-                    parentCancelled = started ? parent.attach(this) : (parent.flags & CANCELLED) != 0;
+                if (started) {
+                    startTime = now;
                 }
-                e.liveParent = parent;
+                int clear = clearCancel && (f & STUCK) == 0 && !parentCancelled ? CANCELLED : 0;
+                int set = RUNNING | STARTED | (claimBody ? BODY : 0) | (parentCancelled ? CANCELLED : 0);
+                flags = (f & ~clear) | set;
+                return started ? STARTED_NOW : WAS_RUNNING;
             }
         }
-        if (started) {
-            startTime = now;
-        }
-        int clear = clearCancel && (f & STUCK) == 0 && !parentCancelled ? CANCELLED : 0;
-        flags = ((f | RUNNING | STARTED) & ~clear) | (parentCancelled ? CANCELLED : 0);
-        return started;
     }
 
     /**
@@ -370,14 +328,11 @@ public class RunState implements AutoCloseable {
         RunState[] kids;
         synchronized (lock) {
             flags = (flags | CANCELLED) & ~PAUSED;
-            kids = liveChildren();
+            kids = RunStateFamily.liveChildren(this);
             lock.notifyAll();
         }
-        Error error = cancelAll(kids);
-        error = merge(error, listen(cancelListeners));
-        if (error != null) {
-            throw error;
-        }
+        Error error = RunStateFamily.cancelAll(kids);
+        RunStateListeners.rethrow(RunStateListeners.merge(error, fire(RunStateListeners.CANCEL)));
     }
 
     /** The poll (ours or an ancestor's) said true: cancel for good, listeners once. */
@@ -389,63 +344,66 @@ public class RunState implements AutoCloseable {
                 return;
             }
             flags = (f | CANCELLED | STUCK) & ~PAUSED;
-            kids = liveChildren();
+            kids = RunStateFamily.liveChildren(this);
             lock.notifyAll();
         }
-        Error error = cancelAll(kids);
-        error = merge(error, listen(cancelListeners));
-        if (error != null) {
-            throw error;
-        }
-    }
-
-    private static Error cancelAll(RunState[] kids) {
-        Error error = null;
-        if (kids != null) {
-            for (RunState kid : kids) {
-                try {
-                    kid.cancel();
-                } catch (Error e) {
-                    error = merge(error, e);
-                }
-            }
-        }
-        return error;
+        Error error = RunStateFamily.cancelAll(kids);
+        RunStateListeners.rethrow(RunStateListeners.merge(error, fire(RunStateListeners.CANCEL)));
     }
 
     /**
      * Marks the task stopped: clears running and a pause (waking those waiting it out), stamps the
      * stop time, adds the run to {@link #totalTime()}, lets a parent forget this child, and calls
-     * the end listeners. Does nothing when not running.
+     * the end listeners. Does nothing when not running. It does not end the body of a
+     * {@link #run}/{@link #call} that is running: that body still counts as running until it
+     * returns.
      */
     public void stop() {
-        if ((flags & RUNNING) == 0) {
-            return;
-        }
-        Instant now = clock.instant(); // before the lock: the clock may be the caller's code
+        halt(false);
+    }
+
+    /**
+     * Stops if running, as {@link #stop()} says; with {@code releaseBody}, also ends the body of a
+     * run/call, in the same step (so that the end listeners may already run another body).
+     */
+    private void halt(boolean releaseBody) {
+        Instant now = null; // read before the lock: the clock may be the caller's code
         boolean stopped;
-        synchronized (lock) {
-            int f = flags;
-            stopped = (f & RUNNING) != 0;
-            if (stopped) {
-                stopTime = now;
-                totalTime = totalTime.plus(nonNegative(Duration.between(startTime, stopTime)));
-                flags = f & ~(RUNNING | PAUSED);
-                if ((f & PAUSED) != 0) {
-                    lock.notifyAll();
+        for (;;) {
+            int seen = flags;
+            if ((seen & RUNNING) == 0 && !releaseBody) {
+                return;
+            }
+            if (now == null && (seen & RUNNING) != 0) {
+                now = clock.instant();
+            }
+            synchronized (lock) {
+                int f = flags;
+                stopped = (f & RUNNING) != 0;
+                if (stopped && now == null) {
+                    continue; // started meanwhile: read the clock, outside the lock
                 }
-                Extras e = extras;
-                if (e != null && e.parent != null) {
-                    RunState parent = e.liveParent;
-                    if (parent != null) {
-                        parent.detach(this);
+                int next = releaseBody ? f & ~BODY : f;
+                if (stopped) {
+                    stopTime = now;
+                    totalTime = totalTime.plus(nonNegative(Duration.between(startTime, stopTime)));
+                    next &= ~(RUNNING | PAUSED);
+                    if ((f & PAUSED) != 0) {
+                        lock.notifyAll();
                     }
-                    e.liveParent = null;
+                    RunStateExtras e = extras;
+                    if (e != null && e.parent != null) {
+                        RunStateFamily.stopping(this, e);
+                    }
                 }
+                if (next != f) {
+                    flags = next;
+                }
+                break;
             }
         }
         if (stopped) {
-            notify(endListeners);
+            RunStateListeners.rethrow(fire(RunStateListeners.END));
         }
     }
 
@@ -470,10 +428,12 @@ public class RunState implements AutoCloseable {
     public void setRunning(boolean running) {
         if (!running) {
             stop();
-        } else if (begin(false)) {
-            notify(startListeners);
+        } else if (begin(false, false) == STARTED_NOW) {
+            RunStateListeners.rethrow(fire(RunStateListeners.START));
         }
     }
+
+    // ------------------------------------------------------------------------------- run, call
 
     /**
      * Runs {@code body} as this task: starts (leaving a cancel as it is, unlike {@link #start()}),
@@ -481,34 +441,26 @@ public class RunState implements AutoCloseable {
      * stops. While the body runs this RunState is {@link #current()} in this thread. The body's
      * exception propagates and is kept as {@link #failure()}.
      *
-     * <p>A RunState cancelled before the body could run (by an earlier {@code cancel()}, its
-     * parent, or its cancel poll) is started and stopped without running it: the start and end
-     * listeners run, it ends {@code CANCELLED}, and {@code run} returns normally.
+     * <p>A RunState runs one body at a time: while the body of a {@code run} or {@code call} of it
+     * runs, in any thread (also this one: nested work belongs to a {@link #child}), {@code run}
+     * throws {@link IllegalStateException} and changes nothing, whether the RunState is cancelled
+     * or not. Otherwise, a RunState cancelled before the body could run (by an earlier
+     * {@code cancel()}, its parent, or its cancel poll) is started and stopped without running it:
+     * the start and end listeners run, it ends {@code CANCELLED}, and {@code run} returns
+     * normally.
      *
      * @param body the work
+     * @throws IllegalStateException if the body of another {@code run}/{@code call} of this
+     *     RunState is running (nothing changes; the message names this RunState)
      * @throws NullPointerException if {@code body} is null (nothing changes)
      */
     public void run(Runnable body) {
         Objects.requireNonNull(body, "body");
-        if (!beginRun()) {
-            return;
-        }
-        try {
-            RunState outer = CURRENT.get();
-            CURRENT.set(this);
-            try {
+        if (enter("run()")) {
+            execute(() -> {
                 body.run();
-            } catch (Throwable t) {
-                fail(t);
-                throw t;
-            } finally {
-                restoreCurrent(outer);
-            }
-        } catch (Throwable t) {
-            cancel();
-            throw t;
-        } finally {
-            stop();
+                return null;
+            });
         }
     }
 
@@ -520,47 +472,42 @@ public class RunState implements AutoCloseable {
      * @return the body's result
      * @throws CancellationException if the RunState was cancelled before the body could run (it
      *     did not run; the RunState was started and stopped and is {@code CANCELLED})
+     * @throws IllegalStateException if the body of another {@code run}/{@code call} of this
+     *     RunState is running (nothing changes; the message names this RunState)
      * @throws Exception what the body threw
      * @throws NullPointerException if {@code body} is null (nothing changes)
      */
     public <T> T call(Callable<T> body) throws Exception {
         Objects.requireNonNull(body, "body");
-        if (!beginRun()) {
+        if (!enter("call()")) {
             throw new CancellationException("call() on " + this + ": cancelled before its body ran");
         }
-        try {
-            RunState outer = CURRENT.get();
-            CURRENT.set(this);
-            try {
-                return body.call();
-            } catch (Throwable t) {
-                fail(t);
-                throw t;
-            } finally {
-                restoreCurrent(outer);
-            }
-        } catch (Throwable t) {
-            cancel();
-            throw t;
-        } finally {
-            stop();
-        }
+        return execute(body::call);
+    }
+
+    /** The body of a run or a call. */
+    @FunctionalInterface
+    private interface Body<T, X extends Exception> {
+        T run() throws X;
     }
 
     /**
-     * Starts for run/call, forgetting the last failure.
+     * Claims the body and starts for run/call, forgetting the last failure.
      *
+     * @param what {@code "run()"} or {@code "call()"}, for the message
      * @return true if the body may run; false if the RunState is cancelled, in which case it has
      *     been started and stopped
+     * @throws IllegalStateException if another body runs (nothing changed)
      */
-    private boolean beginRun() {
-        Extras e = extras;
-        if (e != null) {
-            e.failure = null;
+    private boolean enter(String what) {
+        int began = begin(false, true);
+        if (began == BUSY) {
+            throw new IllegalStateException(what + " of " + this + ": the body of another run()/call() of it is running"
+                    + " (one body at a time; nested work belongs to a child())");
         }
         try {
-            if (begin(false)) {
-                notify(startListeners);
+            if (began == STARTED_NOW) {
+                RunStateListeners.rethrow(fire(RunStateListeners.START));
             }
             if (!isCancelled()) {
                 return true;
@@ -569,16 +516,33 @@ public class RunState implements AutoCloseable {
             try {
                 cancel();
             } finally {
-                stop();
+                halt(true);
             }
             throw t;
         }
-        stop();
+        halt(true);
         return false;
     }
 
-    private void fail(Throwable t) {
-        extras().failure = t;
+    /** Runs a claimed body (see {@link #run}): current, failure, cancel if it threw, stop. */
+    private <T, X extends Exception> T execute(Body<T, X> body) throws X {
+        try {
+            RunState outer = CURRENT.get();
+            CURRENT.set(this);
+            try {
+                return body.run();
+            } catch (Throwable t) {
+                extras().failure = t;
+                throw t;
+            } finally {
+                restoreCurrent(outer);
+            }
+        } catch (Throwable t) {
+            cancel();
+            throw t;
+        } finally {
+            halt(true);
+        }
     }
 
     private static void restoreCurrent(RunState outer) {
@@ -601,6 +565,8 @@ public class RunState implements AutoCloseable {
         return Optional.ofNullable(CURRENT.get());
     }
 
+    // ------------------------------------------------------------------------------ waits
+
     /**
      * For workers: waits out a pause (see {@link #waitWhilePaused()}), then throws if cancellation
      * was requested. An interrupt ends the wait for the pause early, with the interrupt flag set
@@ -609,14 +575,7 @@ public class RunState implements AutoCloseable {
      * @throws CancellationException if {@link #isCancelled()}; the message names this RunState
      */
     public void raiseIfCancelled() {
-        if ((flags & PAUSED) != 0) {
-            try {
-                waitWhilePaused();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (isCancelled()) {
+        if (RunStateWaits.cancelledAfterPause(this)) {
             throw new CancellationException(this + " was cancelled");
         }
     }
@@ -634,48 +593,48 @@ public class RunState implements AutoCloseable {
      * @throws NullPointerException if {@code duration} is null
      */
     public boolean sleep(Duration duration) throws InterruptedException {
-        Objects.requireNonNull(duration, "duration");
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("sleep(" + duration + ") on " + this + ": negative duration");
-        }
-        waitWhilePaused();
-        long nanos;
-        try {
-            nanos = duration.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE;
-        }
-        long deadline = System.nanoTime() + nanos;
-        for (;;) {
-            boolean polled = (flags & POLLED) != 0;
-            if (polled && isCancelled()) { // the poll runs here, outside the lock
-                if (Thread.interrupted()) {
-                    throw new InterruptedException("sleep of " + this + " interrupted");
-                }
-                return false;
-            }
-            synchronized (lock) {
-                for (;;) {
-                    if (Thread.interrupted()) {
-                        throw new InterruptedException("sleep of " + this + " interrupted");
-                    }
-                    if ((flags & CANCELLED) != 0) {
-                        return false;
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return true;
-                    }
-                    if (polled) {
-                        left = Math.min(left, TimeUnit.MILLISECONDS.toNanos(POLL_INTERVAL_MILLIS));
-                    }
-                    lock.wait(left / 1_000_000L, (int) (left % 1_000_000L));
-                    if (polled) {
-                        break; // ask the poll again, outside the lock
-                    }
-                }
-            }
-        }
+        return RunStateWaits.sleep(this, duration);
+    }
+
+    /**
+     * For workers: returns at once unless paused; while paused, waits until {@link #resume()}, a
+     * cancel (also from the cancel poll, asked every {@value #POLL_INTERVAL_MILLIS} ms), or a
+     * stop.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting (the flag is
+     *     cleared); a thread that is not paused returns at once even if interrupted
+     */
+    public void waitWhilePaused() throws InterruptedException {
+        RunStateWaits.waitWhilePaused(this);
+    }
+
+    /**
+     * Iterates over {@code items} until this RunState is cancelled: each {@code hasNext()} first
+     * waits out a pause (an interrupt ends that wait, with the flag set again), then answers
+     * {@code false} once {@link #isCancelled()}, without asking {@code items} for more.
+     *
+     * @param <E> the element type
+     * @param items what to iterate over
+     * @return a view of {@code items}; each {@code iterator()} starts a new iteration of them
+     * @throws NullPointerException if {@code items} is null
+     */
+    public <E> Iterable<E> untilCancelled(Iterable<E> items) {
+        return RunStateWaits.untilCancelled(this, items);
+    }
+
+    /**
+     * A stream of {@code items} that ends once this RunState is cancelled: before each element it
+     * waits out a pause (as {@link #untilCancelled(Iterable)}) and checks {@link #isCancelled()},
+     * so no element is taken from {@code items} after the cancel is seen. Lazy, as streams are;
+     * closing it closes {@code items}.
+     *
+     * @param <E> the element type
+     * @param items the stream to take elements from; consumed by the returned one
+     * @return the stream
+     * @throws NullPointerException if {@code items} is null
+     */
+    public <E> Stream<E> untilCancelled(Stream<E> items) {
+        return RunStateWaits.untilCancelled(this, items);
     }
 
     // ------------------------------------------------------------------------------------ pause
@@ -723,41 +682,6 @@ public class RunState implements AutoCloseable {
         return (flags & PAUSED) != 0;
     }
 
-    /**
-     * For workers: returns at once unless paused; while paused, waits until {@link #resume()}, a
-     * cancel (also from the cancel poll, asked every {@value #POLL_INTERVAL_MILLIS} ms), or a
-     * stop.
-     *
-     * @throws InterruptedException if the thread is interrupted while waiting (the flag is
-     *     cleared); a thread that is not paused returns at once even if interrupted
-     */
-    public void waitWhilePaused() throws InterruptedException {
-        if ((flags & PAUSED) == 0) {
-            return;
-        }
-        for (;;) {
-            boolean polled = (flags & POLLED) != 0;
-            if (polled && isCancelled()) { // a cancel from the poll ends the pause
-                return;
-            }
-            synchronized (lock) {
-                for (;;) {
-                    if ((flags & PAUSED) == 0) {
-                        return;
-                    }
-                    if (Thread.interrupted()) {
-                        throw new InterruptedException("waitWhilePaused() of " + this + " interrupted");
-                    }
-                    if (polled) {
-                        lock.wait(POLL_INTERVAL_MILLIS);
-                        break;
-                    }
-                    lock.wait();
-                }
-            }
-        }
-    }
-
     // --------------------------------------------------------------------------------- progress
 
     /**
@@ -766,7 +690,7 @@ public class RunState implements AutoCloseable {
      *     count (nothing changes)
      */
     public void setTotal(long total) {
-        progressCounter().setTotal(total, this);
+        extras().progress().setTotal(total, this);
     }
 
     /**
@@ -777,7 +701,7 @@ public class RunState implements AutoCloseable {
      *     known total or overflow (nothing changes)
      */
     public void advance(long n) {
-        progressCounter().advance(n, this);
+        extras().progress().advance(n, this);
     }
 
     /**
@@ -786,7 +710,7 @@ public class RunState implements AutoCloseable {
      *     (nothing changes)
      */
     public void setDone(long done) {
-        progressCounter().setDone(done, this);
+        extras().progress().setDone(done, this);
     }
 
     /**
@@ -795,7 +719,7 @@ public class RunState implements AutoCloseable {
      */
     public void setMessage(String message) {
         Objects.requireNonNull(message, "message");
-        progressCounter().setMessage(message);
+        extras().progress().setMessage(message);
     }
 
     /**
@@ -804,7 +728,7 @@ public class RunState implements AutoCloseable {
      *     call
      */
     public Progress progress() {
-        Extras e = extras;
+        RunStateExtras e = extras;
         RunStateProgress p = e == null ? null : e.progress;
         return p == null ? new Progress(0, 0, "") : p.snapshot();
     }
@@ -817,7 +741,7 @@ public class RunState implements AutoCloseable {
      *     is unknown, or nothing has been done (or no time has passed) since the start
      */
     public Optional<Duration> eta() {
-        Extras e = extras;
+        RunStateExtras e = extras;
         RunStateProgress p = e == null ? null : e.progress;
         if (p == null) {
             return Optional.empty();
@@ -831,51 +755,16 @@ public class RunState implements AutoCloseable {
             start = startTime;
             doneAtStart = p.doneAtStart;
         }
-        Progress now = p.snapshot();
-        if (now.total() == 0) {
-            return Optional.empty();
-        }
-        long left = now.total() - now.done();
-        if (left == 0) {
-            return Optional.of(Duration.ZERO);
-        }
-        long gained = now.done() - doneAtStart;
-        Duration elapsed = Duration.between(start, clock.instant());
-        if (gained <= 0 || elapsed.isNegative() || elapsed.isZero()) {
-            return Optional.empty();
-        }
-        double nanos = (double) saturatedNanos(elapsed) * left / gained;
-        return Optional.of(nanos >= Long.MAX_VALUE ? Duration.ofNanos(Long.MAX_VALUE) : Duration.ofNanos(Math.round(nanos)));
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    private RunStateProgress progressCounter() {
-        Extras e = extras;
-        if (e == null) {
-            e = extras();
-        }
-        RunStateProgress p = e.progress;
-        if (p != null) {
-            return p;
-        }
-        RunStateProgress made = new RunStateProgress();
-        return PROGRESS.compareAndSet(e, null, made) ? made : e.progress;
+        return p.eta(start, doneAtStart, clock);
     }
 
     /** @return the side object, made now if need be */
-    private Extras extras() {
-        Extras e = extras;
+    RunStateExtras extras() {
+        RunStateExtras e = extras;
         if (e != null) {
             return e;
         }
-        Extras made = new Extras(null, null);
+        RunStateExtras made = new RunStateExtras(null, null);
         return EXTRAS.compareAndSet(this, null, made) ? made : extras;
     }
 
@@ -892,53 +781,7 @@ public class RunState implements AutoCloseable {
      * @return the new child, not started
      */
     public RunState child(String name) {
-        RunState child = new RunState(name, clock, this);
-        synchronized (lock) {
-            if ((flags & CANCELLED) != 0) {
-                child.flags |= CANCELLED; // not yet seen by any other thread: the put below publishes it
-            }
-            Extras e = extras();
-            if (e.children == null) {
-                e.children = new WeakHashMap<>();
-            }
-            e.children.put(child, Boolean.TRUE);
-        }
-        return child;
-    }
-
-    /**
-     * A child (re)starts: listed again.
-     *
-     * @return whether this (the parent) is cancelled
-     */
-    private boolean attach(RunState child) {
-        synchronized (lock) {
-            Extras e = extras();
-            if (e.children == null) {
-                e.children = new WeakHashMap<>();
-            }
-            e.children.put(child, Boolean.TRUE);
-            return (flags & CANCELLED) != 0;
-        }
-    }
-
-    /** A child ended: forgotten. */
-    private void detach(RunState child) {
-        synchronized (lock) {
-            Extras e = extras;
-            if (e != null && e.children != null) {
-                e.children.remove(child);
-            }
-        }
-    }
-
-    /** @return the children that have not ended, or null for none; called holding {@link #lock} */
-    private RunState[] liveChildren() {
-        Extras e = extras;
-        if (e == null || e.children == null || e.children.isEmpty()) {
-            return null;
-        }
-        return e.children.keySet().toArray(new RunState[0]);
+        return RunStateFamily.child(this, name);
     }
 
     /**
@@ -947,12 +790,7 @@ public class RunState implements AutoCloseable {
      *     anywhere else (an ended child does not keep its parent alive)
      */
     public Optional<RunState> parent() {
-        Extras e = extras;
-        if (e == null || e.parent == null) {
-            return Optional.empty();
-        }
-        RunState live = e.liveParent;
-        return Optional.ofNullable(live != null ? live : e.parent.get());
+        return RunStateFamily.parent(this);
     }
 
     /**
@@ -960,148 +798,30 @@ public class RunState implements AutoCloseable {
      *     references any more are forgotten even if they never ran
      */
     public List<RunState> children() {
-        RunState[] kids;
-        synchronized (lock) {
-            kids = liveChildren();
-        }
-        if (kids == null) {
-            return List.of();
-        }
-        List<RunState> list = new ArrayList<>(List.of(kids));
-        list.sort(Comparator.comparingLong(RunState::id));
-        return List.copyOf(list);
-    }
-
-    // ---------------------------------------------------------------------------- iteration
-
-    /**
-     * Iterates over {@code items} until this RunState is cancelled: each {@code hasNext()} first
-     * waits out a pause (an interrupt ends that wait, with the flag set again), then answers
-     * {@code false} once {@link #isCancelled()}, without asking {@code items} for more.
-     *
-     * @param <E> the element type
-     * @param items what to iterate over
-     * @return a view of {@code items}; each {@code iterator()} starts a new iteration of them
-     * @throws NullPointerException if {@code items} is null
-     */
-    public <E> Iterable<E> untilCancelled(Iterable<E> items) {
-        Objects.requireNonNull(items, "items");
-        return () -> new Iterator<>() {
-            private final Iterator<E> it = items.iterator();
-
-            @Override
-            public boolean hasNext() {
-                return !cancelledAfterPause() && it.hasNext();
-            }
-
-            @Override
-            public E next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException(RunState.this + ": no more items (cancelled or done)");
-                }
-                return it.next();
-            }
-
-            @Override
-            public void remove() {
-                it.remove();
-            }
-        };
-    }
-
-    /**
-     * A stream of {@code items} that ends once this RunState is cancelled: before each element it
-     * waits out a pause (as {@link #untilCancelled(Iterable)}) and checks {@link #isCancelled()},
-     * so no element is taken from {@code items} after the cancel is seen. Lazy, as streams are;
-     * closing it closes {@code items}.
-     *
-     * @param <E> the element type
-     * @param items the stream to take elements from; consumed by the returned one
-     * @return the stream
-     * @throws NullPointerException if {@code items} is null
-     */
-    public <E> Stream<E> untilCancelled(Stream<E> items) {
-        Objects.requireNonNull(items, "items");
-        return StreamSupport.stream(new UntilCancelled<>(items.spliterator()), items.isParallel()).onClose(items::close);
-    }
-
-    /** Waits out a pause (interrupt: stops waiting, flag set again), then isCancelled(). */
-    private boolean cancelledAfterPause() {
-        if ((flags & PAUSED) != 0) {
-            try {
-                waitWhilePaused();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return isCancelled();
-    }
-
-    /** A spliterator that stops before each element once the RunState is cancelled. */
-    private final class UntilCancelled<E> implements Spliterator<E> {
-        private final Spliterator<E> source;
-
-        UntilCancelled(Spliterator<E> source) {
-            this.source = source;
-        }
-
-        @Override
-        public boolean tryAdvance(Consumer<? super E> action) {
-            return !cancelledAfterPause() && source.tryAdvance(action);
-        }
-
-        @Override
-        public Spliterator<E> trySplit() {
-            Spliterator<E> split = source.trySplit();
-            return split == null ? null : new UntilCancelled<>(split);
-        }
-
-        @Override
-        public long estimateSize() {
-            return source.estimateSize();
-        }
-
-        @Override
-        public int characteristics() {
-            return source.characteristics() & ~(SIZED | SUBSIZED);
-        }
-
-        @Override
-        public Comparator<? super E> getComparator() {
-            return source.getComparator();
-        }
+        return RunStateFamily.children(this);
     }
 
     // ----------------------------------------------------------------------------------- queries
 
     /**
-     * Whether cancellation was requested. Without a cancel poll this is one volatile read, for
-     * tight polling loops; with one (its own or an ancestor's) it also asks the poll while not
-     * cancelled (see {@link #RunState(String, BooleanSupplier)}).
+     * Whether cancellation was requested. Without a cancel poll this is one volatile read and one
+     * test of a mask, for tight polling loops; with one (its own or an ancestor's) it also asks the
+     * poll while not cancelled (see {@link #RunState(String, BooleanSupplier)}).
      *
      * @return whether the RunState is cancelled
      */
     public boolean isCancelled() {
         int f = flags;
-        if ((f & CANCELLED) != 0) {
-            return true;
+        if ((f & (CANCELLED | POLLED)) == 0) {
+            return false;
         }
-        return (f & POLLED) != 0 && askPoll();
+        return (f & CANCELLED) != 0 || askPoll();
     }
 
     /** Asks the poll (ours, or our parent's isCancelled()), outside any lock. */
     private boolean askPoll() {
-        Extras e = extras;
-        boolean cancel;
-        if (e.poll != null) {
-            cancel = e.poll.getAsBoolean();
-        } else {
-            RunState parent = e.liveParent;
-            if (parent == null) {
-                parent = e.parent.get();
-            }
-            cancel = parent != null && parent.isCancelled();
-        }
+        RunStateExtras e = extras;
+        boolean cancel = e.poll != null ? e.poll.getAsBoolean() : RunStateFamily.parentCancelled(e);
         if (cancel) {
             cancelFromPoll();
             return true;
@@ -1144,7 +864,7 @@ public class RunState implements AutoCloseable {
      *     its body (cancelled first), or before any run
      */
     public Optional<Throwable> failure() {
-        Extras e = extras;
+        RunStateExtras e = extras;
         return e == null ? Optional.empty() : Optional.ofNullable(e.failure);
     }
 
@@ -1188,6 +908,10 @@ public class RunState implements AutoCloseable {
         }
     }
 
+    private static Duration nonNegative(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
     // --------------------------------------------------------------------------------- listeners
 
     /**
@@ -1195,7 +919,7 @@ public class RunState implements AutoCloseable {
      * @return removes the listener when closed
      */
     public Registration onStart(Consumer<? super RunState> listener) {
-        return register(START, listener);
+        return listeners().add(RunStateListeners.START, listener);
     }
 
     /**
@@ -1203,7 +927,7 @@ public class RunState implements AutoCloseable {
      * @return removes the listener when closed
      */
     public Registration onEnd(Consumer<? super RunState> listener) {
-        return register(END, listener);
+        return listeners().add(RunStateListeners.END, listener);
     }
 
     /**
@@ -1212,78 +936,26 @@ public class RunState implements AutoCloseable {
      * @return removes the listener when closed
      */
     public Registration onCancel(Consumer<? super RunState> listener) {
-        return register(CANCEL, listener);
+        return listeners().add(RunStateListeners.CANCEL, listener);
     }
 
-    private Registration register(int kind, Consumer<? super RunState> listener) {
-        Listener l = new Listener(Objects.requireNonNull(listener, "listener"));
-        CopyOnWriteArrayList<Listener> list;
+    private RunStateListeners listeners() {
+        RunStateListeners l = listeners;
+        if (l != null) {
+            return l;
+        }
         synchronized (lock) {
-            list = switch (kind) {
-                case START -> startListeners != null ? startListeners : (startListeners = new CopyOnWriteArrayList<>());
-                case END -> endListeners != null ? endListeners : (endListeners = new CopyOnWriteArrayList<>());
-                default -> cancelListeners != null ? cancelListeners : (cancelListeners = new CopyOnWriteArrayList<>());
-            };
-        }
-        list.add(l);
-        return () -> list.remove(l);
-    }
-
-    private void notify(CopyOnWriteArrayList<Listener> list) {
-        Error error = listen(list);
-        if (error != null) {
-            throw error;
-        }
-    }
-
-    /** Calls the listeners; @return the first Error one threw (others suppressed in it), or null */
-    private Error listen(CopyOnWriteArrayList<Listener> list) {
-        if (list == null || list.isEmpty()) {
-            return null;
-        }
-        Error error = null;
-        for (Listener l : list) {
-            try {
-                l.consumer.accept(this);
-            } catch (Error e) {
-                error = merge(error, e);
-            } catch (Throwable t) {
-                LOG.log(Level.WARNING, "listener " + describe(l.consumer) + " of " + this + " threw", t);
+            if (listeners == null) {
+                listeners = new RunStateListeners();
             }
-        }
-        return error;
-    }
-
-    private static Error merge(Error first, Error next) {
-        if (first == null) {
-            return next;
-        }
-        if (next != null && next != first) {
-            first.addSuppressed(next);
-        }
-        return first;
-    }
-
-    /** @return the listener's toString, or its class name if that throws (the warning must get out) */
-    private static String describe(Object listener) {
-        try {
-            return String.valueOf(listener);
-        } catch (RuntimeException e) {
-            return listener.getClass().getName();
+            return listeners;
         }
     }
 
-    /** One registration: removal is by identity, so a consumer registered twice is two entries. */
-    private static final class Listener {
-        final Consumer<? super RunState> consumer;
-
-        Listener(Consumer<? super RunState> consumer) {
-            this.consumer = consumer;
-        }
-    }
-
-    private static Duration nonNegative(Duration d) {
-        return d.isNegative() ? Duration.ZERO : d;
+    /** Calls the listeners of one kind; @return the first Error one threw, or null */
+    private Error fire(int kind) {
+        RunStateListeners l = listeners;
+        return l == null ? null : l.fire(kind, this);
     }
 
     /** @return the name, id and state, e.g. {@code RunState[indexer#7 RUNNING]} */

@@ -2,6 +2,10 @@ package cs.resources;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The progress of one {@link RunState}: a done count, a total and a message. Made on the first
@@ -174,6 +178,42 @@ final class RunStateProgress {
             }
         }
         throw new IllegalArgumentException("setTotal(" + total + ") on " + owner + ": below the done count " + refused);
+    }
+
+    /**
+     * The time left at the rate since the start: the time since the start, times the units left,
+     * divided by the units done since the start.
+     *
+     * @param start when the RunState started
+     * @param doneAtStart the done count then
+     * @param clock the RunState's clock, read after the progress
+     * @return zero when a known total is done; empty when the total is unknown, or nothing was
+     *     done (or no time passed) since the start
+     */
+    Optional<Duration> eta(Instant start, long doneAtStart, Clock clock) {
+        RunState.Progress p = snapshot();
+        if (p.total() == 0) {
+            return Optional.empty();
+        }
+        long left = p.total() - p.done();
+        if (left == 0) {
+            return Optional.of(Duration.ZERO);
+        }
+        long gained = p.done() - doneAtStart;
+        Duration elapsed = Duration.between(start, clock.instant());
+        if (gained <= 0 || elapsed.isNegative() || elapsed.isZero()) {
+            return Optional.empty();
+        }
+        double nanos = (double) saturatedNanos(elapsed) * left / gained;
+        return Optional.of(nanos >= Long.MAX_VALUE ? Duration.ofNanos(Long.MAX_VALUE) : Duration.ofNanos(Math.round(nanos)));
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     void setMessage(String message) {

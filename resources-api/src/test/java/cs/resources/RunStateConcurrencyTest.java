@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -167,6 +169,87 @@ class RunStateConcurrencyTest {
             assertThat(ends).hasValue(starts.get());
             assertThat(rs.runTime()).isLessThanOrEqualTo(rs.totalTime());
         }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void runsAndCallsOfOneRunStateFromManyThreadsNeverOverlap() throws Exception {
+        // Each thread runs bodies of the same RunState, some of them after a cancel. One body at a
+        // time: the others are refused with IllegalStateException, and no body ever sees the
+        // RunState stopped (or another body) while it runs. Before the third round a second body
+        // ran beside the first, and whichever ended first stopped the RunState under the other.
+        RunState rs = new RunState("one body");
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger bodies = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        /** Runs that found the RunState cancelled and no body running: started and stopped, no body. */
+        AtomicInteger cancelledRuns = new AtomicInteger();
+        AtomicInteger starts = new AtomicInteger();
+        AtomicInteger ends = new AtomicInteger();
+        ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        rs.onStart(r -> starts.incrementAndGet());
+        rs.onEnd(r -> ends.incrementAndGet());
+        int rounds = 2_000;
+        runTogether(THREADS, index -> {
+            for (int i = 0; i < rounds; i++) {
+                boolean cancelFirst = (i + index) % 5 == 0;
+                if (cancelFirst) {
+                    rs.cancel();
+                }
+                boolean[] ran = {false};
+                Callable<Boolean> body = () -> {
+                    ran[0] = true;
+                    if (inside.incrementAndGet() != 1) {
+                        violations.add("two bodies at once");
+                    }
+                    for (int spin = 0; spin < 50; spin++) {
+                        if (!rs.isRunning()) {
+                            violations.add("stopped while its body runs");
+                        }
+                        Thread.onSpinWait();
+                    }
+                    if (RunState.current().orElse(null) != rs) {
+                        violations.add("not current in its body");
+                    }
+                    inside.decrementAndGet();
+                    bodies.incrementAndGet();
+                    return true;
+                };
+                try {
+                    if (i % 2 == 0) {
+                        rs.run(() -> {
+                            try {
+                                body.call();
+                            } catch (Exception e) {
+                                throw new AssertionError(e);
+                            }
+                        });
+                    } else {
+                        rs.call(body);
+                    }
+                    if (!ran[0]) {
+                        cancelledRuns.incrementAndGet(); // run() of a cancelled RunState, no body running
+                    }
+                } catch (CancellationException e) { // (an IllegalStateException too: caught first)
+                    cancelledRuns.incrementAndGet(); // call() of a cancelled RunState, no body running
+                } catch (IllegalStateException e) {
+                    if (!e.getMessage().contains(rs.name())) {
+                        violations.add("a refusal that does not name the RunState: " + e.getMessage());
+                    }
+                    refused.incrementAndGet();
+                }
+                if (cancelFirst) {
+                    rs.start(); // clears the cancel for the next rounds; a running body goes on
+                }
+            }
+        });
+        assertThat(violations).isEmpty();
+        assertThat(bodies.get()).as("bodies ran").isPositive();
+        assertThat(refused.get()).as("runs refused while another body ran").isPositive();
+        assertThat(bodies.get() + refused.get() + cancelledRuns.get()).as("every attempt accounted for")
+                .isEqualTo(THREADS * rounds);
+        rs.stop(); // a start() above may have come after the last body
+        assertThat(ends).as("every start has its end").hasValue(starts.get());
     }
 
     @Test

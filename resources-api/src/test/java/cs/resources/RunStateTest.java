@@ -52,6 +52,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Black-box tests of {@link RunState} and {@link RunStateMixin}. */
 class RunStateTest {
@@ -118,7 +123,7 @@ class RunStateTest {
 
         @Test
         void aNewStateIsPendingWithNoTimes() {
-            assertFlags(rs, RunState.State.PENDING, false, false, false, false);
+            assertFlags(rs, "PENDING");
             assertThat(rs.startTime()).isEmpty();
             assertThat(rs.stopTime()).isEmpty();
             assertThat(rs.runTime()).isEqualTo(Duration.ZERO);
@@ -133,6 +138,145 @@ class RunStateTest {
         }
     }
 
+    /**
+     * What the flag queries answer in each state, as {@link #assertFlags} takes them: running,
+     * cancelled, stopping, stopped. {@code isStopped()} follows the seed: not running and
+     * cancelled, so it is false for {@code STOPPED} and true for a cancelled {@code PENDING}.
+     */
+    private static final Map<String, boolean[]> FLAGS = Map.of(
+            "PENDING", new boolean[] {false, false, false, false},
+            "PENDING cancelled", new boolean[] {false, true, false, true},
+            "RUNNING", new boolean[] {true, false, false, false},
+            "PAUSED", new boolean[] {true, false, false, false},
+            "STOPPING", new boolean[] {true, true, true, false},
+            "CANCELLED", new boolean[] {false, true, false, true},
+            "STOPPED", new boolean[] {false, false, false, false});
+
+    /** {@link #assertFlags} with the flags of {@code expected} ({@link #FLAGS}). */
+    private static void assertFlags(RunState state, String expected) {
+        boolean[] f = FLAGS.get(expected);
+        assertThat(f).as("a state of FLAGS").isNotNull();
+        assertFlags(state, RunState.State.valueOf(expected.split(" ")[0]), f[0], f[1], f[2], f[3]);
+    }
+
+    /**
+     * Plays {@code steps} on {@link #rs}, one word a call: {@code start} (which must return the
+     * RunState), {@code cancel}, {@code stop}, {@code end}, {@code close}, {@code running} and
+     * {@code notRunning} ({@code setRunning(true/false)}), {@code pause}, {@code resume}; {@code +5s} or {@code +2500ms} moves the clock on by that
+     * much, and {@code @-10s} sets it to that much after {@link #T0}.
+     */
+    private void play(String steps) {
+        for (String step : steps.split(" ")) {
+            switch (step) {
+                case "start" -> assertThat(rs.start()).isSameAs(rs);
+                case "cancel" -> rs.cancel();
+                case "stop" -> rs.stop();
+                case "end" -> rs.end();
+                case "close" -> rs.close();
+                case "running" -> rs.setRunning(true);
+                case "notRunning" -> rs.setRunning(false);
+                case "pause" -> rs.pause();
+                case "resume" -> rs.resume();
+                default -> {
+                    assertThat(step).as("a step").matches("[+@]-?\\d+m?s");
+                    if (step.startsWith("+")) {
+                        clock.advance(duration(step.substring(1)));
+                    } else {
+                        clock.set(T0.plus(duration(step.substring(1))));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A script of calls ({@link #play}) in parts, and what must hold after each part: the state
+     * and its flags, the listener calls so far, and the times ({@link #duration}s, the instants
+     * as that long after {@link #T0}, {@code "-"} for none). What a part does not say is not
+     * checked.
+     */
+    static final class Script {
+        private final String name;
+        /** Each part: its steps, and what must hold after them, by what is checked. */
+        private final List<Map.Entry<String, Map<String, Object>>> parts = new ArrayList<>();
+
+        private Script(String name) {
+            this.name = name;
+        }
+
+        static Script of(String name, String steps) {
+            return new Script(name).then(steps);
+        }
+
+        Script then(String steps) {
+            parts.add(Map.entry(steps, new java.util.LinkedHashMap<>()));
+            return this;
+        }
+
+        private Script expect(String what, Object value) {
+            parts.get(parts.size() - 1).getValue().put(what, value);
+            return this;
+        }
+
+        Script is(String state) {
+            return expect("state", state);
+        }
+
+        Script events(String... calls) {
+            return expect("events", List.of(calls));
+        }
+
+        Script startedAt(String after) {
+            return expect("startTime", at(after));
+        }
+
+        Script stoppedAt(String after) {
+            return expect("stopTime", at(after));
+        }
+
+        Script total(String time) {
+            return expect("totalTime", duration(time));
+        }
+
+        Script runTime(String time) {
+            return expect("runTime", duration(time));
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** @return {@code "7s"} or {@code "7500ms"} as a Duration */
+    private static Duration duration(String text) {
+        return text.endsWith("ms") ? Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)))
+                : Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
+    }
+
+    /** @return that long ({@link #duration}) after T0; empty for {@code "-"} */
+    private static Optional<Instant> at(String after) {
+        return after.equals("-") ? Optional.empty() : Optional.of(T0.plus(duration(after)));
+    }
+
+    /** Plays each part of {@code script} on {@link #rs}, and checks what the part says must hold. */
+    private void check(Script script) {
+        for (Map.Entry<String, Map<String, Object>> part : script.parts) {
+            play(part.getKey());
+            for (Map.Entry<String, Object> expected : part.getValue().entrySet()) {
+                Object value = expected.getValue();
+                switch (expected.getKey()) {
+                    case "state" -> assertFlags(rs, (String) value);
+                    case "events" -> assertThat(events).as("listener calls").isEqualTo(value);
+                    case "startTime" -> assertThat(rs.startTime()).as("startTime").isEqualTo(value);
+                    case "stopTime" -> assertThat(rs.stopTime()).as("stopTime").isEqualTo(value);
+                    case "totalTime" -> assertThat(rs.totalTime()).as("totalTime").isEqualTo(value);
+                    default -> assertThat(rs.runTime()).as("runTime").isEqualTo(value);
+                }
+            }
+        }
+    }
+
     // ----------------------------------------------------------------------------- state machine
 
     @Nested
@@ -143,149 +287,53 @@ class RunStateTest {
             recordEvents(rs);
         }
 
-        @Test
-        void startMakesItRunning() {
-            assertThat(rs.start()).isSameAs(rs);
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
-            assertThat(rs.startTime()).contains(T0);
-            assertThat(rs.stopTime()).isEmpty();
-            assertThat(events).containsExactly("start");
+        static Stream<Script> scripts() {
+            return Stream.of(
+                    Script.of("startMakesItRunning", "start").is("RUNNING").events("start").startedAt("0s").stoppedAt("-"),
+                    Script.of("cancelWhileRunningIsStopping", "start cancel").is("STOPPING").events("start", "cancel"),
+                    Script.of("stopAfterCancelIsCancelled", "start cancel stop").is("CANCELLED")
+                            .events("start", "cancel", "end"),
+                    // STOPPED, yet isStopped() is false: the seed's isStopped means "cancelled and ended".
+                    Script.of("stopWithoutCancelIsStopped", "start stop").is("STOPPED").events("start", "end"),
+                    Script.of("cancelAfterStopIsCancelled", "start stop cancel").is("CANCELLED")
+                            .events("start", "end", "cancel"),
+                    Script.of("cancelBeforeStartStaysPendingAndRunsCancelListeners", "cancel").is("PENDING cancelled")
+                            .events("cancel").startedAt("-")
+                            .then("start").is("RUNNING").events("cancel", "start"),
+                    Script.of("cancelRunsTheCancelListenersEveryTime", "cancel cancel start cancel cancel").is("STOPPING")
+                            .events("cancel", "cancel", "start", "cancel", "cancel"),
+                    Script.of("startOnARunningStateClearsCancelledOnly", "start cancel +5s start").is("RUNNING")
+                            .events("start", "cancel").startedAt("0s").runTime("5s"),
+                    Script.of("startAfterStopStartsANewRun", "start +1s stop +1s start").is("RUNNING")
+                            .events("start", "end", "start").startedAt("2s").stoppedAt("1s"),
+                    Script.of("startAfterACancelledRunClearsCancelled", "start cancel stop start").is("RUNNING")
+                            .events("start", "cancel", "end", "start"),
+                    Script.of("stopWhenNeverStartedDoesNothing", "stop end close").is("PENDING").events()
+                            .stoppedAt("-").total("0s"),
+                    Script.of("stopWhenAlreadyStoppedDoesNothing", "start +3s stop +4s stop end close").is("STOPPED")
+                            .events("start", "end").stoppedAt("3s").total("3s"),
+                    Script.of("stopOnACancelledPendingStateDoesNothing", "cancel stop").is("PENDING cancelled")
+                            .events("cancel"),
+                    Script.of("endIsStop", "start +2s end").is("STOPPED").events("start", "end").stoppedAt("2s"),
+                    // Unlike start(), setRunning(true) leaves cancelled set.
+                    Script.of("setRunningTrueStartsWithoutTouchingCancelled", "cancel +1s running").is("STOPPING")
+                            .events("cancel", "start").startedAt("1s"),
+                    Script.of("setRunningTrueOnANotCancelledStateIsRunning", "running").is("RUNNING").events("start")
+                            .startedAt("0s"),
+                    Script.of("setRunningTrueOnARunningStateDoesNothing", "start cancel +1s running").is("STOPPING")
+                            .events("start", "cancel").startedAt("0s"),
+                    Script.of("setRunningTrueAfterACancelledRunKeepsCancelled", "start cancel stop +1s running")
+                            .is("STOPPING").events("start", "cancel", "end", "start").startedAt("1s"),
+                    Script.of("setRunningFalseOnARunningStateIsStop", "start +4s notRunning").is("STOPPED")
+                            .events("start", "end").stoppedAt("4s").total("4s"),
+                    Script.of("setRunningFalseWhenNotRunningDoesNothing", "notRunning").is("PENDING")
+                            .then("start stop notRunning").events("start", "end").stoppedAt("0s"));
         }
 
-        @Test
-        void cancelWhileRunningIsStopping() {
-            rs.start();
-            rs.cancel();
-            assertFlags(rs, RunState.State.STOPPING, true, true, true, false);
-            assertThat(events).containsExactly("start", "cancel");
-        }
-
-        @Test
-        void stopAfterCancelIsCancelled() {
-            rs.start();
-            rs.cancel();
-            rs.stop();
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
-            assertThat(events).containsExactly("start", "cancel", "end");
-        }
-
-        @Test
-        void stopWithoutCancelIsStopped() {
-            rs.start();
-            rs.stop();
-            // STOPPED state, yet isStopped() is false: the seed's isStopped means "cancelled and ended".
-            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
-            assertThat(events).containsExactly("start", "end");
-        }
-
-        @Test
-        void cancelAfterStopIsCancelled() {
-            rs.start();
-            rs.stop();
-            rs.cancel();
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
-            assertThat(events).containsExactly("start", "end", "cancel");
-        }
-
-        @Test
-        void cancelBeforeStartStaysPendingAndRunsCancelListeners() {
-            rs.cancel();
-            assertFlags(rs, RunState.State.PENDING, false, true, false, true);
-            assertThat(events).containsExactly("cancel");
-            assertThat(rs.startTime()).isEmpty();
-
-            rs.start();
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
-            assertThat(events).containsExactly("cancel", "start");
-        }
-
-        @Test
-        void cancelRunsTheCancelListenersEveryTime() {
-            rs.cancel();
-            rs.cancel();
-            rs.start();
-            rs.cancel();
-            rs.cancel();
-            assertThat(events).containsExactly("cancel", "cancel", "start", "cancel", "cancel");
-            assertFlags(rs, RunState.State.STOPPING, true, true, true, false);
-        }
-
-        @Test
-        void startOnARunningStateClearsCancelledOnly() {
-            rs.start();
-            rs.cancel();
-            clock.advance(Duration.ofSeconds(5));
-            assertThat(rs.start()).isSameAs(rs);
-
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
-            assertThat(rs.startTime()).contains(T0);
-            assertThat(rs.runTime()).isEqualTo(Duration.ofSeconds(5));
-            assertThat(events).containsExactly("start", "cancel");
-        }
-
-        @Test
-        void startAfterStopStartsANewRun() {
-            rs.start();
-            clock.advance(Duration.ofSeconds(1));
-            rs.stop();
-            clock.advance(Duration.ofSeconds(1));
-            rs.start();
-            assertThat(rs.startTime()).contains(T0.plusSeconds(2));
-            assertThat(rs.stopTime()).contains(T0.plusSeconds(1));
-            assertThat(events).containsExactly("start", "end", "start");
-        }
-
-        @Test
-        void startAfterACancelledRunClearsCancelled() {
-            rs.start();
-            rs.cancel();
-            rs.stop();
-            rs.start();
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
-            assertThat(events).containsExactly("start", "cancel", "end", "start");
-        }
-
-        @Test
-        void stopWhenNeverStartedDoesNothing() {
-            rs.stop();
-            rs.end();
-            rs.close();
-            assertFlags(rs, RunState.State.PENDING, false, false, false, false);
-            assertThat(rs.stopTime()).isEmpty();
-            assertThat(rs.totalTime()).isEqualTo(Duration.ZERO);
-            assertThat(events).isEmpty();
-        }
-
-        @Test
-        void stopWhenAlreadyStoppedDoesNothing() {
-            rs.start();
-            clock.advance(Duration.ofSeconds(3));
-            rs.stop();
-            clock.advance(Duration.ofSeconds(4));
-            rs.stop();
-            rs.end();
-            rs.close();
-            assertThat(rs.stopTime()).contains(T0.plusSeconds(3));
-            assertThat(rs.totalTime()).isEqualTo(Duration.ofSeconds(3));
-            assertThat(events).containsExactly("start", "end");
-        }
-
-        @Test
-        void stopOnACancelledPendingStateDoesNothing() {
-            rs.cancel();
-            rs.stop();
-            assertFlags(rs, RunState.State.PENDING, false, true, false, true);
-            assertThat(events).containsExactly("cancel");
-        }
-
-        @Test
-        void endIsStop() {
-            rs.start();
-            clock.advance(Duration.ofSeconds(2));
-            rs.end();
-            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
-            assertThat(rs.stopTime()).contains(T0.plusSeconds(2));
-            assertThat(events).containsExactly("start", "end");
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("scripts")
+        void script(Script script) {
+            check(script);
         }
 
         @Test
@@ -294,7 +342,7 @@ class RunStateTest {
                 assertThat(state.isRunning()).isTrue();
                 clock.advance(Duration.ofSeconds(2));
             }
-            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
+            assertFlags(rs, "STOPPED");
             assertThat(rs.stopTime()).contains(T0.plusSeconds(2));
             assertThat(events).containsExactly("start", "end");
         }
@@ -304,71 +352,7 @@ class RunStateTest {
             try (RunState state = rs.start()) {
                 state.cancel();
             }
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
-        }
-
-        @Test
-        void setRunningTrueStartsWithoutTouchingCancelled() {
-            rs.cancel();
-            clock.advance(Duration.ofSeconds(1));
-            rs.setRunning(true);
-            assertFlags(rs, RunState.State.STOPPING, true, true, true, false);
-            assertThat(rs.startTime()).contains(T0.plusSeconds(1));
-            assertThat(events).containsExactly("cancel", "start");
-        }
-
-        @Test
-        void setRunningTrueOnANotCancelledStateIsRunning() {
-            rs.setRunning(true);
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
-            assertThat(rs.startTime()).contains(T0);
-            assertThat(events).containsExactly("start");
-        }
-
-        @Test
-        void setRunningTrueOnARunningStateDoesNothing() {
-            rs.start();
-            rs.cancel();
-            clock.advance(Duration.ofSeconds(1));
-            rs.setRunning(true);
-            // Unlike start(), cancelled stays set.
-            assertFlags(rs, RunState.State.STOPPING, true, true, true, false);
-            assertThat(rs.startTime()).contains(T0);
-            assertThat(events).containsExactly("start", "cancel");
-        }
-
-        @Test
-        void setRunningTrueAfterACancelledRunKeepsCancelled() {
-            rs.start();
-            rs.cancel();
-            rs.stop();
-            clock.advance(Duration.ofSeconds(1));
-            rs.setRunning(true);
-            assertFlags(rs, RunState.State.STOPPING, true, true, true, false);
-            assertThat(rs.startTime()).contains(T0.plusSeconds(1));
-            assertThat(events).containsExactly("start", "cancel", "end", "start");
-        }
-
-        @Test
-        void setRunningFalseOnARunningStateIsStop() {
-            rs.start();
-            clock.advance(Duration.ofSeconds(4));
-            rs.setRunning(false);
-            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
-            assertThat(rs.stopTime()).contains(T0.plusSeconds(4));
-            assertThat(rs.totalTime()).isEqualTo(Duration.ofSeconds(4));
-            assertThat(events).containsExactly("start", "end");
-        }
-
-        @Test
-        void setRunningFalseWhenNotRunningDoesNothing() {
-            rs.setRunning(false);
-            assertFlags(rs, RunState.State.PENDING, false, false, false, false);
-            rs.start();
-            rs.stop();
-            rs.setRunning(false);
-            assertThat(events).containsExactly("start", "end");
-            assertThat(rs.stopTime()).contains(T0);
+            assertFlags(rs, "CANCELLED");
         }
     }
 
@@ -377,74 +361,30 @@ class RunStateTest {
     @Nested
     class Times {
 
-        @Test
-        void runTimeIsZeroBeforeAStart() {
-            clock.advance(Duration.ofHours(1));
-            assertThat(rs.runTime()).isEqualTo(Duration.ZERO);
-            rs.cancel();
-            assertThat(rs.runTime()).isEqualTo(Duration.ZERO);
+        static Stream<Script> scripts() {
+            return Stream.of(
+                    Script.of("runTimeIsZeroBeforeAStart", "+3600s").runTime("0s")
+                            .then("cancel").runTime("0s"),
+                    // A run in progress is not in the total; after a stop, runTime is the last run.
+                    Script.of("runTimeGrowsWhileRunningAndIsTheLastRunAfterAStop", "start").runTime("0s")
+                            .then("+5s").runTime("5s")
+                            .then("+2500ms").runTime("7500ms").total("0s")
+                            .then("stop").startedAt("0s").stoppedAt("7500ms")
+                            .then("+60s").runTime("7500ms").total("7500ms"),
+                    // stopTime is the last stop, until the next.
+                    Script.of("totalTimeSumsTheCompletedRuns", "start +7s stop +3s start").startedAt("10s").stoppedAt("7s")
+                            .then("+2s").runTime("2s").total("7s")
+                            .then("cancel +1s stop").runTime("3s").total("10s").stoppedAt("13s"),
+                    Script.of("restartingARunningStateDoesNotRestartItsClock", "start +4s start running +1s stop")
+                            .runTime("5s").total("5s"),
+                    Script.of("timesAreNeverNegativeWhenTheClockGoesBack", "start @-10s").runTime("0s")
+                            .then("stop").runTime("0s").total("0s"));
         }
 
-        @Test
-        void runTimeGrowsWhileRunningAndIsTheLastRunAfterAStop() {
-            rs.start();
-            assertThat(rs.runTime()).isEqualTo(Duration.ZERO);
-            clock.advance(Duration.ofSeconds(5));
-            assertThat(rs.runTime()).isEqualTo(Duration.ofSeconds(5));
-            clock.advance(Duration.ofMillis(2500));
-            assertThat(rs.runTime()).isEqualTo(Duration.ofMillis(7500));
-            assertThat(rs.totalTime()).as("a run in progress is not in the total").isEqualTo(Duration.ZERO);
-
-            rs.stop();
-            assertThat(rs.startTime()).contains(T0);
-            assertThat(rs.stopTime()).contains(T0.plusMillis(7500));
-            clock.advance(Duration.ofMinutes(1));
-            assertThat(rs.runTime()).isEqualTo(Duration.ofMillis(7500));
-            assertThat(rs.totalTime()).isEqualTo(Duration.ofMillis(7500));
-        }
-
-        @Test
-        void totalTimeSumsTheCompletedRuns() {
-            rs.start();
-            clock.advance(Duration.ofSeconds(7));
-            rs.stop();
-            clock.advance(Duration.ofSeconds(3));
-
-            rs.start();
-            assertThat(rs.startTime()).contains(T0.plusSeconds(10));
-            assertThat(rs.stopTime()).as("the last stop, until the next").contains(T0.plusSeconds(7));
-            clock.advance(Duration.ofSeconds(2));
-            assertThat(rs.runTime()).isEqualTo(Duration.ofSeconds(2));
-            assertThat(rs.totalTime()).isEqualTo(Duration.ofSeconds(7));
-            rs.cancel();
-            clock.advance(Duration.ofSeconds(1));
-            rs.stop();
-
-            assertThat(rs.runTime()).isEqualTo(Duration.ofSeconds(3));
-            assertThat(rs.totalTime()).isEqualTo(Duration.ofSeconds(10));
-            assertThat(rs.stopTime()).contains(T0.plusSeconds(13));
-        }
-
-        @Test
-        void restartingARunningStateDoesNotRestartItsClock() {
-            rs.start();
-            clock.advance(Duration.ofSeconds(4));
-            rs.start();
-            rs.setRunning(true);
-            clock.advance(Duration.ofSeconds(1));
-            rs.stop();
-            assertThat(rs.runTime()).isEqualTo(Duration.ofSeconds(5));
-            assertThat(rs.totalTime()).isEqualTo(Duration.ofSeconds(5));
-        }
-
-        @Test
-        void timesAreNeverNegativeWhenTheClockGoesBack() {
-            rs.start();
-            clock.set(T0.minusSeconds(10));
-            assertThat(rs.runTime()).isEqualTo(Duration.ZERO);
-            rs.stop();
-            assertThat(rs.runTime()).isEqualTo(Duration.ZERO);
-            assertThat(rs.totalTime()).isEqualTo(Duration.ZERO);
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("scripts")
+        void script(Script script) {
+            check(script);
         }
 
         @Test
@@ -466,13 +406,7 @@ class RunStateTest {
                 @Override
                 public Instant instant() {
                     if (box[0] != null) {
-                        FutureTask<Duration> other = new FutureTask<>(() -> box[0].totalTime());
-                        new Thread(other).start();
-                        try {
-                            other.get(10, TimeUnit.SECONDS);
-                        } catch (Exception e) {
-                            throw new AssertionError("the clock was read under the RunState's monitor", e);
-                        }
+                        inAnotherThread(() -> box[0].totalTime(), "the clock was read under the RunState's monitor");
                     }
                     return T0;
                 }
@@ -570,16 +504,18 @@ class RunStateTest {
             }
         }
 
+        /** @return what a listener registered by {@code register} saw, by {@code look}, each time it ran */
+        private List<Object> seenBy(Function<Consumer<? super RunState>, Registration> register,
+                Function<RunState, List<Object>> look) {
+            List<Object> seen = new ArrayList<>();
+            register.apply(r -> seen.addAll(look.apply(r)));
+            return seen;
+        }
+
         @Test
         void startListenersSeeTheStartedState() {
             clock.advance(Duration.ofSeconds(1));
-            List<Object> seen = new ArrayList<>();
-            rs.onStart(r -> {
-                seen.add(r.state());
-                seen.add(r.isRunning());
-                seen.add(r.isCancelled());
-                seen.add(r.startTime());
-            });
+            List<Object> seen = seenBy(rs::onStart, r -> List.of(r.state(), r.isRunning(), r.isCancelled(), r.startTime()));
             rs.cancel();
             rs.start();
             assertThat(seen).containsExactly(RunState.State.RUNNING, true, false, Optional.of(T0.plusSeconds(1)));
@@ -593,13 +529,7 @@ class RunStateTest {
 
         @Test
         void endListenersSeeTheStoppedState() {
-            List<Object> seen = new ArrayList<>();
-            rs.onEnd(r -> {
-                seen.add(r.state());
-                seen.add(r.isRunning());
-                seen.add(r.stopTime());
-                seen.add(r.totalTime());
-            });
+            List<Object> seen = seenBy(rs::onEnd, r -> List.of(r.state(), r.isRunning(), r.stopTime(), r.totalTime()));
             rs.start();
             clock.advance(Duration.ofSeconds(6));
             rs.cancel();
@@ -610,12 +540,7 @@ class RunStateTest {
 
         @Test
         void cancelListenersSeeTheCancelledState() {
-            List<Object> seen = new ArrayList<>();
-            rs.onCancel(r -> {
-                seen.add(r.state());
-                seen.add(r.isCancelled());
-                seen.add(r.isStopping());
-            });
+            List<Object> seen = seenBy(rs::onCancel, r -> List.of(r.state(), r.isCancelled(), r.isStopping()));
             rs.cancel();
             rs.start();
             rs.cancel();
@@ -701,11 +626,11 @@ class RunStateTest {
                 throw new IllegalStateException("end listener");
             });
             rs.start();
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
+            assertFlags(rs, "RUNNING");
             rs.cancel();
-            assertFlags(rs, RunState.State.STOPPING, true, true, true, false);
+            assertFlags(rs, "STOPPING");
             rs.stop();
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
+            assertFlags(rs, "CANCELLED");
             assertThat(logged).hasSize(3).allSatisfy(r -> assertThat(r.getLevel()).isEqualTo(Level.WARNING));
         }
 
@@ -741,7 +666,7 @@ class RunStateTest {
                 throw fatal;
             });
             assertThatThrownBy(rs::start).isSameAs(fatal);
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
+            assertFlags(rs, "RUNNING");
             assertThat(rs.startTime()).contains(T0);
         }
 
@@ -846,62 +771,56 @@ class RunStateTest {
                 clock.advance(Duration.ofSeconds(2));
             });
             assertThat(inside).containsExactly(RunState.State.RUNNING);
-            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
+            assertFlags(rs, "STOPPED");
             assertThat(rs.runTime()).isEqualTo(Duration.ofSeconds(2));
             assertThat(events).containsExactly("start", "end");
         }
 
-        @Test
-        void runCancelsAndStopsWhenTheBodyThrowsAndRethrowsTheSameException() {
-            RuntimeException boom = new IllegalArgumentException("body failed");
-            assertThatThrownBy(() -> rs.run(() -> {
+        /** A body that throws, through run() or call(): rethrown as it is, after a cancel and a stop. */
+        static Stream<Arguments> throwingBodies() {
+            return Stream.of(
+                    Arguments.of("runCancelsAndStopsWhenTheBodyThrowsAndRethrowsTheSameException", "run",
+                            new IllegalArgumentException("body failed")),
+                    Arguments.of("runRethrowsAnError", "run", new AssertionError("body error")),
+                    Arguments.of("callRethrowsACheckedExceptionAfterCancellingAndStopping", "call", new IOException("disk gone")),
+                    Arguments.of("callRethrowsARuntimeException", "call", new UnsupportedOperationException("nope")));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("throwingBodies")
+        void aThrowingBody(String name, String how, Throwable boom) {
+            assertThatThrownBy(() -> runOrCall(rs, how, () -> {
                 throw boom;
             })).isSameAs(boom);
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
+            assertFlags(rs, "CANCELLED");
             assertThat(events).containsExactly("start", "cancel", "end");
         }
 
-        @Test
-        void runRethrowsAnError() {
-            Error fatal = new AssertionError("body error");
-            assertThatThrownBy(() -> rs.run(() -> {
-                throw fatal;
-            })).isSameAs(fatal);
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
-            assertThat(events).containsExactly("start", "cancel", "end");
-        }
-
-        @Test
-        void runHonoursAnEarlierCancel() {
+        @ParameterizedTest(name = "{0}HonoursAnEarlierCancel")
+        @ValueSource(strings = {"run", "call"})
+        void anEarlierCancelIsHonoured(String how) {
             rs.cancel();
             events.clear();
-            AtomicReference<RunState.State> inside = new AtomicReference<>();
-            rs.run(() -> inside.set(rs.state()));
-            assertThat(inside).as("the body did not run").hasValue(null);
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
+            AtomicInteger ran = new AtomicInteger();
+            if (how.equals("call")) {
+                assertThatThrownBy(() -> rs.call(ran::incrementAndGet))
+                        .isExactlyInstanceOf(CancellationException.class)
+                        .hasMessage("call() on " + rs + ": cancelled before its body ran");
+            } else {
+                rs.run(ran::incrementAndGet);
+            }
+            assertThat(ran).as("the body did not run").hasValue(0);
+            assertFlags(rs, "CANCELLED");
             assertThat(events).containsExactly("start", "end");
             assertThat(rs.startTime()).isPresent();
             assertThat(rs.failure()).isEmpty();
         }
 
         @Test
-        void callHonoursAnEarlierCancelWithACancellationException() {
-            rs.cancel();
-            events.clear();
-            AtomicInteger ran = new AtomicInteger();
-            assertThatThrownBy(() -> rs.call(ran::incrementAndGet))
-                    .isExactlyInstanceOf(CancellationException.class)
-                    .hasMessage("call() on " + rs + ": cancelled before its body ran");
-            assertThat(ran).hasValue(0);
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
-            assertThat(events).containsExactly("start", "end");
-        }
-
-        @Test
         void startStillClearsAnEarlierCancel() {
             rs.cancel();
             rs.start();
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
+            assertFlags(rs, "RUNNING");
             AtomicReference<RunState.State> inside = new AtomicReference<>();
             rs.run(() -> inside.set(rs.state()));
             assertThat(inside).hasValue(RunState.State.RUNNING);
@@ -915,13 +834,13 @@ class RunStateTest {
             rs.start().stop(); // start() clears the cancel
             rs.run(() -> events.add("body"));
             assertThat(events).contains("body");
-            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
+            assertFlags(rs, "STOPPED");
         }
 
         @Test
         void aBodyThatCancelsEndsCancelledWithoutThrowing() {
             rs.run(rs::cancel);
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
+            assertFlags(rs, "CANCELLED");
             assertThat(events).containsExactly("start", "cancel", "end");
         }
 
@@ -932,34 +851,106 @@ class RunStateTest {
                 return "done";
             });
             assertThat(result).isEqualTo("done");
-            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
+            assertFlags(rs, "STOPPED");
             assertThat(events).containsExactly("start", "end");
         }
 
         @Test
-        void callRethrowsACheckedExceptionAfterCancellingAndStopping() {
-            IOException boom = new IOException("disk gone");
-            assertThatThrownBy(() -> rs.call(() -> {
-                throw boom;
-            })).isSameAs(boom);
-            assertFlags(rs, RunState.State.CANCELLED, false, true, false, true);
+        @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+        void aRunOrCallWhileAnotherBodyRunsIsRefusedAndChangesNothing() throws Exception {
+            CountDownLatch inBody = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            RuntimeException earlier = new IllegalStateException("earlier failure");
+            assertThatThrownBy(() -> rs.run(() -> {
+                throw earlier;
+            })).isSameAs(earlier);
+            rs.start().stop(); // clears the cancel the failure left; failure() keeps it
+            events.clear();
+            Worker<String> first = new Worker<>(() -> {
+                rs.run(() -> {
+                    inBody.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                return "first ended";
+            });
+            assertThat(inBody.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(rs.failure()).as("forgotten by the new body").isEmpty();
+            Instant started = rs.startTime().orElseThrow();
+            AtomicInteger ran = new AtomicInteger();
+            for (boolean cancelled : new boolean[] {false, true}) {
+                if (cancelled) {
+                    rs.cancel(); // the rule holds for a cancelled RunState too: refused, not ended
+                }
+                RunState.State before = rs.state();
+                List<String> eventsBefore = List.copyOf(events);
+                assertThatThrownBy(() -> rs.run(ran::incrementAndGet)).isExactlyInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("run() of " + rs)
+                        .hasMessageContaining("another run()/call()");
+                assertThatThrownBy(() -> rs.call(ran::incrementAndGet)).isExactlyInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("call() of " + rs);
+                assertThat(rs.state()).isEqualTo(before);
+                assertThat(events).isEqualTo(eventsBefore);
+                assertThat(rs.startTime()).contains(started);
+                assertThat(RunState.current()).isEmpty();
+            }
+            assertThat(ran).as("no refused body ran").hasValue(0);
+            assertThat(rs.state()).isEqualTo(RunState.State.STOPPING);
+            release.countDown();
+            assertThat(first.get()).isEqualTo("first ended");
+            assertFlags(rs, "CANCELLED");
             assertThat(events).containsExactly("start", "cancel", "end");
+            rs.start().stop();
+            rs.run(ran::incrementAndGet);
+            assertThat(ran).as("a run after the body ended runs").hasValue(1);
         }
 
         @Test
-        void callRethrowsARuntimeException() {
-            RuntimeException boom = new UnsupportedOperationException("nope");
-            assertThatThrownBy(() -> rs.call(() -> {
-                throw boom;
-            })).isSameAs(boom);
-            assertThat(events).containsExactly("start", "cancel", "end");
+        void aNestedRunOfTheSameRunStateIsRefused() throws Exception {
+            List<Throwable> refusals = new ArrayList<>();
+            rs.run(() -> {
+                try {
+                    rs.run(() -> events.add("inner run"));
+                } catch (IllegalStateException e) {
+                    refusals.add(e);
+                }
+                try {
+                    rs.call(() -> events.add("inner call"));
+                } catch (Exception e) {
+                    refusals.add(e);
+                }
+                assertThat(RunState.current()).containsSame(rs);
+                assertThat(rs.state()).isEqualTo(RunState.State.RUNNING);
+            });
+            assertThat(refusals).hasSize(2).allSatisfy(e -> assertThat(e)
+                    .isExactlyInstanceOf(IllegalStateException.class).hasMessageContaining(rs.name()));
+            assertFlags(rs, "STOPPED");
+            assertThat(events).containsExactly("start", "end");
+            assertThat(rs.failure()).isEmpty();
+        }
+
+        @Test
+        void anEndListenerMayRunTheNextBody() {
+            AtomicInteger bodies = new AtomicInteger();
+            AtomicBoolean again = new AtomicBoolean(true);
+            rs.onEnd(r -> {
+                if (again.getAndSet(false)) {
+                    r.run(bodies::incrementAndGet); // the first body has ended when its end listeners run
+                }
+            });
+            rs.run(bodies::incrementAndGet);
+            assertThat(bodies).hasValue(2);
+            assertThat(events).containsExactly("start", "end", "start", "end");
         }
 
         @Test
         void nullBodiesAreRejectedAndChangeNothing() {
             assertThatThrownBy(() -> rs.run(null)).isInstanceOf(NullPointerException.class);
             assertThatThrownBy(() -> rs.call(null)).isInstanceOf(NullPointerException.class);
-            assertFlags(rs, RunState.State.PENDING, false, false, false, false);
+            assertFlags(rs, "PENDING");
             assertThat(events).isEmpty();
         }
     }
@@ -1019,29 +1010,24 @@ class RunStateTest {
             assertThat(System.nanoTime() - before).isLessThan(TimeUnit.SECONDS.toNanos(5));
         }
 
-        @Test
+        /** A sleep in another thread, ended by a cancel made while it waits. */
+        static Stream<Arguments> sleepsEndedFromAnotherThread() {
+            return Stream.of(
+                    Arguments.of("sleepReturnsFalsePromptlyWhenCancelledFromAnotherThread", Duration.ofSeconds(30)),
+                    Arguments.of("aHugeSleepIsCancellable", Duration.ofSeconds(Long.MAX_VALUE)));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("sleepsEndedFromAnotherThread")
         @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-        void sleepReturnsFalsePromptlyWhenCancelledFromAnotherThread() throws Exception {
+        void aSleepCancelledFromAnotherThread(String name, Duration duration) throws Exception {
             rs.start();
-            ExecutorService executor = Executors.newSingleThreadExecutor();
-            try {
-                AtomicReference<Thread> sleeper = new AtomicReference<>();
-                CountDownLatch about = new CountDownLatch(1);
-                Future<Boolean> slept = executor.submit(() -> {
-                    sleeper.set(Thread.currentThread());
-                    about.countDown();
-                    return rs.sleep(Duration.ofSeconds(30));
-                });
-                assertThat(about.await(5, TimeUnit.SECONDS)).isTrue();
-                awaitWaiting(sleeper.get());
-                long before = System.nanoTime();
-                rs.cancel();
-                assertThat(slept.get(5, TimeUnit.SECONDS)).isFalse();
-                assertThat(System.nanoTime() - before).isLessThan(TimeUnit.SECONDS.toNanos(5));
-            } finally {
-                executor.shutdownNow();
-                assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-            }
+            Worker<Boolean> sleeper = new Worker<>(() -> rs.sleep(duration)).awaitWaiting();
+            assertThat(sleeper.result).isNotDone();
+            long before = System.nanoTime();
+            rs.cancel();
+            assertThat(sleeper.get()).isFalse();
+            assertThat(System.nanoTime() - before).isLessThan(TimeUnit.SECONDS.toNanos(5));
         }
 
         @Test
@@ -1070,35 +1056,6 @@ class RunStateTest {
 
         @Test
         @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-        void sleepThrowsInterruptedExceptionWhenInterruptedMidSleep() throws Exception {
-            ExecutorService executor = Executors.newSingleThreadExecutor();
-            try {
-                AtomicReference<Thread> sleeper = new AtomicReference<>();
-                CountDownLatch about = new CountDownLatch(1);
-                Future<Boolean> interruptFlagAfter = executor.submit(() -> {
-                    sleeper.set(Thread.currentThread());
-                    about.countDown();
-                    try {
-                        rs.sleep(Duration.ofSeconds(30));
-                        return null;
-                    } catch (InterruptedException e) {
-                        return Thread.currentThread().isInterrupted();
-                    }
-                });
-                assertThat(about.await(5, TimeUnit.SECONDS)).isTrue();
-                awaitWaiting(sleeper.get());
-                sleeper.get().interrupt();
-                assertThat(interruptFlagAfter.get(5, TimeUnit.SECONDS)).as("interrupt flag after the exception")
-                        .isFalse();
-                assertThat(rs.isCancelled()).isFalse();
-            } finally {
-                executor.shutdownNow();
-                assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-            }
-        }
-
-        @Test
-        @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
         void sleepThrowsInterruptedExceptionWhenAlreadyInterrupted() {
             Thread.currentThread().interrupt();
             try {
@@ -1115,29 +1072,60 @@ class RunStateTest {
                     .isExactlyInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> rs.sleep(null)).isInstanceOf(NullPointerException.class);
         }
+    }
 
-        @Test
-        @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-        void aHugeSleepIsCancellable() throws Exception {
-            ExecutorService executor = Executors.newSingleThreadExecutor();
+    /** A body for {@link #runOrCall}: may throw anything. */
+    @FunctionalInterface
+    interface Body {
+        void run() throws Throwable;
+    }
+
+    /**
+     * Runs {@code body} through {@code state.run} ({@code how} "run") or {@code state.call}
+     * ("call"), letting whatever it throws out as it is.
+     */
+    static void runOrCall(RunState state, String how, Body body) throws Exception {
+        Callable<Object> callable = () -> {
             try {
-                AtomicReference<Thread> sleeper = new AtomicReference<>();
-                CountDownLatch about = new CountDownLatch(1);
-                Future<Boolean> slept = executor.submit(() -> {
-                    sleeper.set(Thread.currentThread());
-                    about.countDown();
-                    return rs.sleep(Duration.ofSeconds(Long.MAX_VALUE));
-                });
-                assertThat(about.await(5, TimeUnit.SECONDS)).isTrue();
-                awaitWaiting(sleeper.get());
-                assertThat(slept).isNotDone();
-                rs.cancel();
-                assertThat(slept.get(5, TimeUnit.SECONDS)).isFalse();
-            } finally {
-                executor.shutdownNow();
-                assertThat(executor.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+                body.run();
+            } catch (Throwable t) {
+                PoolTest.sneakyThrow(t);
             }
+            return null;
+        };
+        switch (how) {
+            case "run" -> state.run(() -> {
+                try {
+                    callable.call();
+                } catch (Exception e) {
+                    PoolTest.sneakyThrow(e);
+                }
+            });
+            case "call" -> state.call(callable);
+            default -> throw new IllegalArgumentException(how);
         }
+    }
+
+    /**
+     * Calls {@code call} in a new thread and waits up to 10 s for it: a call that needs a monitor
+     * the calling thread holds never returns, and the wait fails with {@code failure}.
+     */
+    static void inAnotherThread(Callable<?> call, String failure) {
+        FutureTask<?> other = new FutureTask<>(call);
+        new Thread(other).start();
+        try {
+            other.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(failure, e);
+        }
+    }
+
+    /** run() of a cancelled RunState: its body does not run, and it ends CANCELLED. */
+    static void assertRunSkipsItsBody(RunState state) {
+        AtomicInteger ran = new AtomicInteger();
+        state.run(ran::incrementAndGet);
+        assertThat(ran).as("the body did not run").hasValue(0);
+        assertThat(state.state()).isEqualTo(RunState.State.CANCELLED);
     }
 
     /** Waits (by observation, not by sleeping) until {@code thread} is parked in a wait. */
@@ -1348,13 +1336,13 @@ class RunStateTest {
         void aPausedRunStateIsStillRunning() {
             rs.start();
             rs.pause();
-            assertFlags(rs, RunState.State.PAUSED, true, false, false, false);
+            assertFlags(rs, "PAUSED");
             assertThat(rs.isPaused()).isTrue();
             assertThat(rs.toString()).contains("PAUSED");
             rs.pause(); // again: nothing changes
             assertThat(rs.state()).isEqualTo(RunState.State.PAUSED);
             rs.resume();
-            assertFlags(rs, RunState.State.RUNNING, true, false, false, false);
+            assertFlags(rs, "RUNNING");
             assertThat(rs.isPaused()).isFalse();
         }
 
@@ -1389,7 +1377,7 @@ class RunStateTest {
             rs.start();
             rs.pause();
             rs.cancel();
-            assertFlags(rs, RunState.State.STOPPING, true, true, true, false);
+            assertFlags(rs, "STOPPING");
             assertThat(rs.isPaused()).isFalse();
             assertThat(events).containsExactly("start", "cancel");
         }
@@ -1399,7 +1387,7 @@ class RunStateTest {
             rs.start();
             rs.pause();
             rs.stop();
-            assertFlags(rs, RunState.State.STOPPED, false, false, false, false);
+            assertFlags(rs, "STOPPED");
             assertThat(rs.isPaused()).isFalse();
             rs.start();
             assertThat(rs.state()).as("a new run is not paused").isEqualTo(RunState.State.RUNNING);
@@ -1426,8 +1414,9 @@ class RunStateTest {
             }
         }
 
-        @Test
-        void waitWhilePausedWaitsUntilResume() throws Exception {
+        @ParameterizedTest(name = "waitWhilePaused{0}")
+        @CsvSource({"WaitsUntilResume, resume, RUNNING", "EndsOnCancel, cancel, STOPPING", "EndsOnStop, stop, STOPPED"})
+        void waitWhilePausedEnds(String name, String step, RunState.State after) throws Exception {
             rs.start();
             rs.pause();
             Worker<RunState.State> waiter = new Worker<>(() -> {
@@ -1435,107 +1424,73 @@ class RunStateTest {
                 return rs.state();
             }).awaitWaiting();
             assertThat(waiter.result).isNotDone();
-            rs.resume();
-            assertThat(waiter.get()).isEqualTo(RunState.State.RUNNING);
+            play(step);
+            assertThat(waiter.get()).isEqualTo(after);
         }
 
-        @Test
-        void waitWhilePausedEndsOnCancel() throws Exception {
+        @ParameterizedTest(name = "{0}")
+        @CsvSource({"sleepWaitsOutAPauseFirst, PT0S, resume, true", "aCancelDuringThePauseOfASleepEndsIt, PT30S, cancel, false"})
+        void aSleepWaitsOutAPause(String name, Duration duration, String step, boolean wholeTime) throws Exception {
             rs.start();
             rs.pause();
-            Worker<RunState.State> waiter = new Worker<>(() -> {
-                rs.waitWhilePaused();
-                return rs.state();
-            }).awaitWaiting();
-            rs.cancel();
-            assertThat(waiter.get()).isEqualTo(RunState.State.STOPPING);
-        }
-
-        @Test
-        void waitWhilePausedEndsOnStop() throws Exception {
-            rs.start();
-            rs.pause();
-            Worker<RunState.State> waiter = new Worker<>(() -> {
-                rs.waitWhilePaused();
-                return rs.state();
-            }).awaitWaiting();
-            rs.stop();
-            assertThat(waiter.get()).isEqualTo(RunState.State.STOPPED);
-        }
-
-        @Test
-        void waitWhilePausedThrowsWhenInterrupted() throws Exception {
-            rs.start();
-            rs.pause();
-            Worker<Boolean> waiter = new Worker<>(() -> {
-                try {
-                    rs.waitWhilePaused();
-                    return null;
-                } catch (InterruptedException e) {
-                    return Thread.currentThread().isInterrupted();
-                }
-            }).awaitWaiting();
-            waiter.thread.interrupt();
-            assertThat(waiter.get()).as("interrupt flag after the exception").isFalse();
-            assertThat(rs.isPaused()).isTrue();
-        }
-
-        @Test
-        void sleepWaitsOutAPauseFirst() throws Exception {
-            rs.start();
-            rs.pause();
-            Worker<Boolean> sleeper = new Worker<>(() -> rs.sleep(Duration.ZERO)).awaitWaiting();
+            Worker<Boolean> sleeper = new Worker<>(() -> rs.sleep(duration)).awaitWaiting();
             assertThat(sleeper.result).isNotDone();
-            rs.resume();
-            assertThat(sleeper.get()).isTrue();
-        }
-
-        @Test
-        void aCancelDuringThePauseOfASleepEndsIt() throws Exception {
-            rs.start();
-            rs.pause();
-            Worker<Boolean> sleeper = new Worker<>(() -> rs.sleep(Duration.ofSeconds(30))).awaitWaiting();
-            rs.cancel();
-            assertThat(sleeper.get()).isFalse();
+            play(step);
+            assertThat(sleeper.get()).isEqualTo(wholeTime);
         }
 
         @Test
         void raiseIfCancelledWaitsOutAPauseFirst() throws Exception {
-            rs.start();
-            rs.pause();
-            Worker<String> checker = new Worker<>(() -> {
-                try {
-                    rs.raiseIfCancelled();
-                    return "not cancelled";
-                } catch (CancellationException e) {
-                    return "cancelled";
-                }
-            }).awaitWaiting();
-            assertThat(checker.result).isNotDone();
-            rs.cancel();
-            assertThat(checker.get()).isEqualTo("cancelled");
-
-            rs.start();
-            rs.pause();
-            checker = new Worker<>(() -> {
-                rs.raiseIfCancelled();
-                return "not cancelled";
-            }).awaitWaiting();
-            rs.resume();
-            assertThat(checker.get()).isEqualTo("not cancelled");
+            for (String[] step : new String[][] {{"cancel", "cancelled"}, {"resume", "not cancelled"}}) {
+                rs.start(); // clears the cancel of the first round
+                rs.pause();
+                Worker<String> checker = new Worker<>(() -> {
+                    try {
+                        rs.raiseIfCancelled();
+                        return "not cancelled";
+                    } catch (CancellationException e) {
+                        return "cancelled";
+                    }
+                }).awaitWaiting();
+                assertThat(checker.result).isNotDone();
+                play(step[0]);
+                assertThat(checker.get()).isEqualTo(step[1]);
+            }
         }
 
-        @Test
-        void anInterruptEndsTheWaitOfRaiseIfCancelledWithTheFlagSet() throws Exception {
-            rs.start();
-            rs.pause();
-            Worker<Boolean> checker = new Worker<>(() -> {
-                rs.raiseIfCancelled();
+        /**
+         * An interrupt ends a wait: sleep and waitWhilePaused throw InterruptedException and clear
+         * the flag; raiseIfCancelled cannot throw it, so it stops waiting out the pause and sets the
+         * flag again.
+         */
+        @ParameterizedTest(name = "{0}")
+        @CsvSource({
+            "sleepThrowsInterruptedExceptionWhenInterruptedMidSleep, sleep, false",
+            "waitWhilePausedThrowsWhenInterrupted, waitWhilePaused, false",
+            "anInterruptEndsTheWaitOfRaiseIfCancelledWithTheFlagSet, raiseIfCancelled, true"})
+        void anInterruptEndsAWait(String name, String wait, boolean flagAfter) throws Exception {
+            boolean paused = !wait.equals("sleep");
+            if (paused) {
+                rs.start();
+                rs.pause();
+            }
+            Worker<Boolean> waiter = new Worker<>(() -> {
+                try {
+                    switch (wait) {
+                        case "sleep" -> rs.sleep(Duration.ofSeconds(30));
+                        case "waitWhilePaused" -> rs.waitWhilePaused();
+                        default -> rs.raiseIfCancelled();
+                    }
+                    assertThat(wait).as("returns normally").isEqualTo("raiseIfCancelled");
+                } catch (InterruptedException e) {
+                    assertThat(wait).as("throws InterruptedException").isNotEqualTo("raiseIfCancelled");
+                }
                 return Thread.currentThread().isInterrupted();
             }).awaitWaiting();
-            checker.thread.interrupt();
-            assertThat(checker.get()).as("interrupt flag set again").isTrue();
-            assertThat(rs.isPaused()).isTrue();
+            waiter.thread.interrupt();
+            assertThat(waiter.get()).as("interrupt flag after the wait").isEqualTo(flagAfter);
+            assertThat(rs.isPaused()).isEqualTo(paused);
+            assertThat(rs.isCancelled()).isFalse();
         }
     }
 
@@ -1607,10 +1562,7 @@ class RunStateTest {
             parent.cancel();
             RunState child = parent.child("late");
             assertThat(child.isCancelled()).isTrue();
-            AtomicInteger ran = new AtomicInteger();
-            child.run(ran::incrementAndGet);
-            assertThat(ran).hasValue(0);
-            assertThat(child.state()).isEqualTo(RunState.State.CANCELLED);
+            assertRunSkipsItsBody(child);
         }
 
         @Test
@@ -1977,10 +1929,7 @@ class RunStateTest {
         @Test
         void runDoesNotRunTheBodyWhenThePollSaysTrue() {
             stop.set(true);
-            AtomicInteger ran = new AtomicInteger();
-            polled.run(ran::incrementAndGet);
-            assertThat(ran).hasValue(0);
-            assertThat(polled.state()).isEqualTo(RunState.State.CANCELLED);
+            assertRunSkipsItsBody(polled);
         }
 
         @Test
@@ -2006,13 +1955,7 @@ class RunStateTest {
             // RunState: it would deadlock if the poll ran holding the monitor.
             RunState[] box = new RunState[1];
             box[0] = new RunState("outside", clock, () -> {
-                FutureTask<Optional<Instant>> other = new FutureTask<>(() -> box[0].startTime());
-                new Thread(other).start();
-                try {
-                    other.get(10, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new AssertionError("the poll ran under the RunState's monitor", e);
-                }
+                inAnotherThread(() -> box[0].startTime(), "the poll ran under the RunState's monitor");
                 return true;
             });
             box[0].start();
@@ -2066,24 +2009,18 @@ class RunStateTest {
         }
 
         @Test
-        void whatTheBodyThrew() {
-            RuntimeException boom = new IllegalStateException("boom");
-            assertThatThrownBy(() -> rs.run(() -> {
-                throw boom;
-            })).isSameAs(boom);
-            assertThat(rs.failure()).containsSame(boom);
-            rs.start().stop(); // clears the cancel that the failure left, so the next body runs
-            IOException io = new IOException("disk");
-            assertThatThrownBy(() -> rs.call(() -> {
-                throw io;
-            })).isSameAs(io);
-            assertThat(rs.failure()).containsSame(io);
-            rs.start().stop();
-            Error error = new AssertionError("error");
-            assertThatThrownBy(() -> rs.run(() -> {
-                throw error;
-            })).isSameAs(error);
-            assertThat(rs.failure()).containsSame(error);
+        void whatTheBodyThrew() throws Exception {
+            List<Arguments> bodies = List.of(Arguments.of("run", new IllegalStateException("boom")),
+                    Arguments.of("call", new IOException("disk")), Arguments.of("run", new AssertionError("error")));
+            for (Arguments body : bodies) {
+                String how = (String) body.get()[0];
+                Throwable boom = (Throwable) body.get()[1];
+                assertThatThrownBy(() -> runOrCall(rs, how, () -> {
+                    throw boom;
+                })).isSameAs(boom);
+                assertThat(rs.failure()).containsSame(boom);
+                rs.start().stop(); // clears the cancel that the failure left, so the next body runs
+            }
         }
 
         @Test
