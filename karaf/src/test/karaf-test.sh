@@ -2,10 +2,10 @@
 # The Karaf test: feature cs-resources in a real Apache Karaf, driven through bin/client.
 #
 # Needs a build first (mvn -B verify): it takes the freshly built artifacts from this checkout's
-# target/ folders, and the Karaf distribution and the scr feature's bundles from the local Maven
-# repository (the karaf module's verify goal fetched them). It unpacks Karaf under
-# karaf/target/karaf-test/, listening on loopback only, on free ports, and with no remote Maven
-# repository; adds the features repository by its mvn: URL and installs the feature; then, as an
+# target/ folders (the KAR among them) and the Karaf distribution from the local Maven repository
+# (the karaf module's verify goal fetched it). It unpacks Karaf under karaf/target/karaf-test/,
+# listening on loopback only, on free ports, and with no Maven repository reachable; installs
+# the KAR with kar:install, which installs feature cs-resources; then, as an
 # admin and as a viewer: resources:runstates, resources:run, resources:pause and resume,
 # resources:cancel, scr:list, the command ACL, the JMX MBeans over the RMI connector, and feature
 # cs-resources-webconsole's page over HTTP (the admin pauses and cancels, the viewer sees no button
@@ -53,26 +53,17 @@ fi
 rm -rf "$work"
 mkdir -p "$work"
 
-# The artifacts under test, copied from this checkout's target/ folders into a Maven-layout
-# repository of their own that Karaf searches first: the shared local repository may hold another
-# build's snapshots of the same names.
-repo=$work/repository
-stage() { # file artifactId [classifier extension]
-    local file=$1 artifact=$2 classifier=${3:-} ext=${4:-jar}
-    local name=$artifact-$version${classifier:+-$classifier}.$ext
-    if [[ ! -f $file ]]; then
-        echo "karaf-test: $file is missing: build first (mvn -B verify)" >&2
+# The artifacts under test, from this checkout's target/ folders: the KAR (the features repository
+# with every bundle its features install, Karaf's scr, http and webconsole features' included) and
+# the itests' provider bundle (a DS component that opens itself: a MultiOpen to list).
+kar=$module/target/cs-resources-$version.kar
+provider=$root/itest/provider/target/itest-provider-$version.jar
+for f in "$kar" "$provider"; do
+    if [[ ! -f $f ]]; then
+        echo "karaf-test: $f is missing: build first (mvn -B verify)" >&2
         exit 2
     fi
-    install -D -m 644 "$file" "$repo/cs/resources/$artifact/$version/$name"
-}
-for a in resources-api resources-impl resources-shell resources-webconsole; do
-    stage "$root/$a/target/$a-$version.jar" "$a"
 done
-# A MultiOpen provider to list: the itests' provider bundle (a DS component that opens itself).
-stage "$root/itest/provider/target/itest-provider-$version.jar" itest-provider
-stage "$module/target/feature/feature.xml" karaf features xml
-stage "$module/src/main/karaf/resources.completion.script" karaf completion script
 
 dist=$m2/org/apache/karaf/apache-karaf/$karaf_version/apache-karaf-$karaf_version.zip
 if [[ ! -f $dist ]]; then
@@ -122,19 +113,19 @@ set_cfg "$etc/org.apache.karaf.management.cfg" rmiServerPort "$rmi_server_port"
 set_cfg "$etc/org.ops4j.pax.web.cfg" org.osgi.service.http.port "$http_port"
 set_cfg "$etc/org.ops4j.pax.web.cfg" org.ops4j.pax.web.listening.addresses 127.0.0.1
 printf 'realm = karaf\nrole = viewer\n' > "$etc/org.apache.karaf.webconsole.cfg"
-# No remote repository: our staged artifacts first, then the local repository.
-python3 - "$etc/org.ops4j.pax.url.mvn.cfg" "$repo" "$m2" <<'PY'
+# No Maven repository at all: no remote one, an empty local one, offline. Only Karaf's own
+# system/ folder and what kar:install unpacks into data/kar/ (both in Karaf's defaults) remain.
+mkdir -p "$work/no-repository"
+printf '<settings/>\n' > "$work/no-settings.xml"
+python3 - "$etc/org.ops4j.pax.url.mvn.cfg" "$work/no-repository" "$work/no-settings.xml" <<'PY'
 import re, sys
-path, staged, local = sys.argv[1:]
+path, empty, settings = sys.argv[1:]
 text = open(path).read()
 def replace(key, value):
     global text
     text = re.sub(r"^%s\s*=.*?(?=\n\S|\n\n|\Z)" % re.escape(key), key + "=" + value, text, flags=re.S | re.M)
 replace("org.ops4j.pax.url.mvn.repositories", "")
-replace("org.ops4j.pax.url.mvn.defaultRepositories",
-        "file:%s@id=cs-resources-build@snapshots, " % staged
-        + "${karaf.home.uri}${karaf.default.repository}@id=system.repository@snapshots")
-text += "\norg.ops4j.pax.url.mvn.localRepository=%s\n" % local
+text += "\norg.ops4j.pax.url.mvn.localRepository=%s\norg.ops4j.pax.url.mvn.settings=%s\norg.ops4j.pax.url.mvn.offline=true\n" % (empty, settings)
 open(path, "w").write(text)
 PY
 # An admin (Karaf's admin group: admin, manager, viewer, ssh) and a viewer.
@@ -253,15 +244,15 @@ log "Karaf is up"
 
 # -------------------------------------------------------------------------------- install
 
-log "install feature cs-resources from mvn:cs.resources/karaf/$version/xml/features"
-as karaf "feature:repo-add mvn:cs.resources/karaf/$version/xml/features" 'feature:install cs-resources' \
-    'feature:list -i | grep cs-resources'
-expect "feature cs-resources is started" '^cs-resources +\| [^|]+\| x +\| Started'
+log "kar:install $kar (no Maven repository reachable)"
+as karaf "kar:install file:$kar" 'kar:list' 'feature:list -i | grep cs-resources'
+expect "the KAR is installed" "^cs-resources-$version"
+expect "feature cs-resources is started (installed by the KAR)" '^cs-resources +\| [^|]+\| x +\| Started'
 # The bundles Karaf installed are byte for byte the ones this checkout built.
 for a in resources-api resources-impl resources-shell; do
-    staged=$(sha256sum < "$repo/cs/resources/$a/$version/$a-$version.jar")
+    built=$(sha256sum < "$root/$a/target/$a-$version.jar")
     out=$(for j in "$home"/data/cache/bundle*/version*/bundle.jar; do sha256sum < "$j"; done)
-    expect "Karaf installed this checkout's $a" "^${staged%% *}"
+    expect "Karaf installed this checkout's $a" "^${built%% *}"
 done
 # scr:list returns its table (DTOs): batch mode prints only what commands print, so format it.
 as karaf 'format (scr:list)'
@@ -273,7 +264,7 @@ for c in impl.Registry impl.RuntimeService impl.TaskServiceComponent impl.jmx.Jm
 done
 
 # A MultiOpen component, republished by the runtime with per-bundle views.
-as karaf "bundle:install -s mvn:cs.resources/itest-provider/$version" 'resources:opens'
+as karaf "bundle:install -s file:$provider" 'resources:opens'
 expect "opens lists the provider's MultiOpen component" 'cs\.resources\.itest\.provider\.SharedResource +cs\.resources\.itest\.provider +1 +OPEN +- *$'
 as karaf 'service:list cs.resources.MultiOpen'
 expect "consumers see the copy with per-bundle views" 'cs\.resources\.views = true'
