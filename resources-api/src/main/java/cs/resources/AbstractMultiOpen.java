@@ -27,9 +27,11 @@ import java.util.Optional;
  *
  * <h2>Failures</h2>
  * If startup throws, the open that ran it fails and the count goes back to where it was, together
- * with any opens made inside that startup and those that waited for it (which try again): the
- * object is not left looking open, a failed first startup does not count as having opened, and the
- * next {@link #open()} runs startup again. If shutdown throws, the object still ends closed and
+ * with any opens made inside that startup: the object is not left looking open, a failed first
+ * startup does not count as having opened, and the next {@link #open()} runs startup again. The
+ * opens of other threads that arrived while that startup ran, and waited for it, fail with it: each
+ * gets the same exception (wrapped as below), none of them starts another attempt. An open that
+ * arrives after the failure starts a fresh attempt. If shutdown throws, the object still ends closed and
  * {@link #join()} waiters are released. In both cases a checked exception reaches the caller
  * wrapped in a {@link LifecycleException}; anything unchecked reaches it as it was thrown.
  *
@@ -41,8 +43,24 @@ import java.util.Optional;
  * <h2>Handles</h2>
  * {@link #acquire()} opens and returns a {@link MultiOpen.Handle} that owns that open. With
  * {@link LeakDetection} on, each handle is tracked by identity: one that becomes unreachable
- * unclosed is reported with the stack that acquired it. {@link #retire()} closes only an open
- * made with {@link #open()} (the owner's), never one a handle owns.
+ * unclosed is reported with the stack that acquired it.
+ *
+ * <h2>The owner's hold, and retirement</h2>
+ * An object whose life has an end, such as a Declarative Services component, is retired by its
+ * owner with {@link #retire()} (in {@code @Deactivate}): it then starts no new cycle, and ends the
+ * one in progress with its last close. An owner that wants the object up while it has it holds it
+ * open with {@link #holdOpen()} (in {@code @Activate}): {@code retire()} releases that hold and
+ * no other open.
+ *
+ * <pre>{@code
+ * class Index extends AbstractMultiOpen {   // lazy: its consumers' opens start it
+ *     void deactivate() { retire(); }       // the component's @Deactivate
+ * }
+ * class Cache extends AbstractMultiOpen {   // eager: up while its owner has it
+ *     void activate() { holdOpen(); }       // the component's @Activate
+ *     void deactivate() { retire(); }       // releases the hold, and nothing else
+ * }
+ * }</pre>
  *
  * <h2>Concurrency</h2>
  * Thread-safe without a global lock: while the object is open, {@link #open()},
@@ -68,6 +86,11 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     private static final int STARTING = -2;
     /** A final shutdown runs in {@link #transitionThread}. */
     private static final int STOPPING = -3;
+
+    private static final int HOLD_NONE = 0;
+    private static final int HOLD_OPENING = 1;
+    private static final int HOLD_HELD = 2;
+    private static final int HOLD_DONE = 3;
 
     /** The most opens at once: twice it, plus the overshoot of concurrent opens, stays far from overflow. */
     private static final int MAX_OPENS = (1 << 29) - 1;
@@ -118,6 +141,15 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     private String finalCloseFrom;
     /** Set by {@link #retire()}: no new cycle may start. Guarded by lock. */
     private boolean retired;
+    /**
+     * The owner's hold: {@link #HOLD_NONE}, {@link #HOLD_OPENING} (a {@link #holdOpen()} is
+     * opening, in {@link #holdThread}), {@link #HOLD_HELD} (counted, not yet released) or
+     * {@link #HOLD_DONE} (released by {@link #retire()}). Guarded by lock.
+     */
+    private int hold = HOLD_NONE;
+    private Thread holdThread;
+    /** What {@link LeakDetection} recorded for the hold; null if nothing. Guarded by lock. */
+    private LeakDetection.Holder holdHolder;
     /** What the last startup threw, until a startup succeeds. Written holding lock. */
     private volatile Throwable lastStartupFailure;
     /** Startups that succeeded, failed, and shutdowns run: written holding lock, read without it. */
@@ -140,6 +172,8 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         int handles;
         /** 0 while running; {@link #SUCCEEDED} or {@link #FAILED} once it ended. */
         int outcome;
+        /** What the startup threw, once it FAILED: every open that joined it throws it too. */
+        Throwable failure;
         static final int SUCCEEDED = 1;
         static final int FAILED = 2;
 
@@ -236,40 +270,180 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     }
 
     /**
-     * Marks this object retired, for objects whose life has an end, such as a Declarative Services
-     * component (call it from {@code @Deactivate}): once its count reaches 0 and shutdown has run,
-     * it never starts up again, and {@link #open()} throws {@link ClosedException}. Opens still
-     * held keep it alive, and their holders may go on opening it while it is open.
+     * The owner's own open, the <em>hold</em>: opens as {@link #open()} does (running startup in
+     * this thread if it is the first open of a cycle), and marks that open as the one
+     * {@link #retire()} releases. For an object that must be up while its owner has it, such as a
+     * Declarative Services component that starts eagerly: call it from {@code @Activate} and
+     * {@link #retire()} from {@code @Deactivate}. An object whose startup can wait for its first
+     * user needs no hold: its users' opens start it.
      *
-     * <p>If the object holds an open made with {@link #open()} (not through a handle), this closes
-     * one of them as {@link #close()} does: the owner's, for a component that opened itself in
-     * {@code @Activate}. A component that leaves its first open to its consumers (the recommended
-     * form: startup then runs in the first consumer's thread, not inside the component's
-     * activation) holds none, and this only marks it. Retiring an object that was never opened,
-     * or is closed, does nothing more: no exception, no warning. Calling it again is harmless.
+     * <p>At most one hold per object: a second call throws, also after the first was released. A
+     * call whose open fails (startup threw) holds nothing, and may be made again. The hold is one
+     * open among the others in the count: should plain {@link #close()} calls of others close it
+     * and end its cycle, the hold has ended with that cycle, and {@code retire()} has nothing left
+     * to release. A call that
+     * races with {@link #retire()} from another thread holds the object until that retire
+     * releases it, as if it had come first.
      *
-     * @throws LifecycleException as {@link #close()}, if this close is the final one and shutdown
-     *     threw a checked exception (the object is retired all the same)
+     * @throws IllegalStateException if this object's hold was taken before (the message names
+     *     this object), if called from inside this object's own startup, or as {@link #open()}
+     * @throws ClosedException if this object is retired
+     * @throws LifecycleException as {@link #open()}
+     */
+    protected final void holdOpen() {
+        int refused;
+        synchronized (lock) {
+            Thread me = Thread.currentThread();
+            refused = retired ? IS_RETIRED : hold != HOLD_NONE ? HOLD_TAKEN
+                    : state == STARTING && startup.thread == me ? IN_STARTUP_HOLD : NO_ERROR;
+            if (refused == NO_ERROR) {
+                hold = HOLD_OPENING;
+                holdThread = me;
+            }
+        }
+        if (refused == IN_STARTUP_HOLD) {
+            throw new IllegalStateException("holdOpen() of " + this + " from inside its own startup");
+        }
+        if (refused == IS_RETIRED) {
+            throw new ClosedException("holdOpen() of " + this + ": it is closed for good (retired)");
+        }
+        if (refused == HOLD_TAKEN) {
+            throw new IllegalStateException("holdOpen() of " + this + ": its hold was taken before (at most one per object)");
+        }
+        boolean opened = false;
+        LeakDetection.Holder recorded = null;
+        boolean released = false;
+        boolean finalClose = false;
+        AutoCloseable action = null;
+        try {
+            count(false);
+            opened = true;
+            if (LeakDetection.enabled) {
+                recorded = LeakDetection.record(leakHolders(), LeakDetection.OPEN);
+            }
+        } finally {
+            synchronized (lock) {
+                holdThread = null;
+                hold = opened ? HOLD_HELD : HOLD_NONE;
+                holdHolder = recorded;
+                // retire() waits for the hold to settle, unless it was called where it could not
+                // wait (see there): then the object is retired already, and the hold ends here.
+                if (opened && retired) {
+                    released = true;
+                    finalClose = releaseHoldLocked("holdOpen() in thread \"" + Thread.currentThread().getName()
+                            + "\", released as it returned after retire()");
+                    if (finalClose) {
+                        action = shutdownAction;
+                        shutdownAction = null;
+                    }
+                }
+                lock.notifyAll();
+            }
+        }
+        if (recorded != null && released) {
+            LeakDetection.release(leakHolders, recorded);
+        }
+        if (finalClose) {
+            runShutdown(action);
+        }
+    }
+
+    /**
+     * Retires this object, for objects whose life has an end, such as a Declarative Services
+     * component (call it from {@code @Deactivate}): from now on it never starts a new cycle. The
+     * cycle in progress, if any, goes on while anyone holds an open, and ends with the last close;
+     * an {@link #open()} or {@link #acquire()} that finds the count at 0 from now on throws
+     * {@link ClosedException}, also on an object that was never opened.
+     *
+     * <p>If the owner holds the object open with {@link #holdOpen()}, this releases that hold, as a
+     * {@link #close()} would (running shutdown here if it is the last open). It releases no other
+     * open, ever: the plain opens and the handles of consumers, and the opens the owner made itself
+     * with {@code open()} or {@code acquire()}, stay until whoever made them closes them. Calling it
+     * again does nothing; retiring an object that was never opened, or is closed, throws nothing
+     * and logs nothing.
+     *
+     * @throws LifecycleException as {@link #close()}, if releasing the hold was the final close and
+     *     shutdown threw a checked exception (the object is retired all the same)
      */
     protected final void retire() {
-        boolean closeOwn;
+        LeakDetection.Holder recorded;
+        boolean finalClose;
+        AutoCloseable action = null;
+        boolean interrupted = false;
+        String from = caller(); // walked before the lock; retire() is called once or twice per object
         synchronized (lock) {
+            if (retired) {
+                return;
+            }
+            // A holdOpen() in another thread is opening: wait for it, so that it counts as having
+            // come first (its hold is released here). Not when that holdOpen() may be waiting for
+            // this thread (this thread runs the startup or the shutdown it waits for, or is the
+            // holdOpen()'s own, inside the startup it runs): then holdOpen() releases the hold
+            // itself as it returns.
+            Thread me = Thread.currentThread();
+            while (hold == HOLD_OPENING && holdThread != me
+                    && !(state == STARTING && startup.thread == me)
+                    && !(state == STOPPING && transitionThread == me)) {
+                interrupted |= await(0L);
+            }
             retired = true;
+            recorded = holdHolder;
+            finalClose = hold == HOLD_HELD && releaseHoldLocked(from);
+            if (finalClose) {
+                action = shutdownAction;
+                shutdownAction = null;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (recorded != null) {
+            LeakDetection.release(leakHolders, recorded);
+        }
+        if (finalClose) {
+            runShutdown(action);
+        }
+    }
+
+    /**
+     * Releases the hold (HOLD_HELD), holding the lock, so that no close of another thread can
+     * come between {@code retire()} marking the object and the hold's release: the count goes
+     * down by one at once, and if that is the final close, the object is made STOPPING here and
+     * the caller runs the shutdown after the lock. If the object is not open (plain closes of
+     * others took the hold's open already), there is nothing left to release.
+     *
+     * @return whether this was the final close
+     */
+    private boolean releaseHoldLocked(String from) {
+        hold = HOLD_DONE;
+        holdHolder = null;
+        for (;;) {
             long o = opens;
             int low = (int) o;
-            int count = (low & 1) == 0 && low > 0 ? low >>> 1 : 0;
-            closeOwn = count > (int) (o >>> 32);
-        }
-        if (closeOwn) {
-            close(false, false, false);
-            if (leakHolders != null) {
-                recordClose();
+            if ((low & 1) == 0 && low > 2) {
+                if (OPENS.compareAndSet(this, o, o - 2)) {
+                    return false;
+                }
+            } else if (low == 2) {
+                if (OPENS.compareAndSet(this, o, 1L)) {
+                    state = STOPPING;
+                    transitionThread = Thread.currentThread();
+                    finalCloseFrom = from;
+                    return true;
+                }
+            } else {
+                return false;
             }
         }
     }
 
     // ------------------------------------------------------------------------------------- open
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws ClosedException if this object is retired ({@link #retire()}) and its count is 0
+     */
     @Override
     public MultiOpen open() {
         count(false);
@@ -282,10 +456,14 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     /**
      * {@inheritDoc}
      *
-     * <p>Here the handle is a compare-and-set on a flag of its own, and its open is counted as a
-     * handle's, which {@link #retire()} leaves alone. With {@link LeakDetection} on, the handle
-     * records the stack that acquired it and is watched: one that becomes unreachable unclosed is
-     * reported as a leak.
+     * <p>Here, while the object is open, the open takes no lock (as {@link #open()}), and the
+     * handle's close releases it once: concurrent closes of one handle are safe, and only the
+     * first releases the open. When the handle does not escape the method that acquired it (as
+     * in try-with-resources), this costs what {@code open()} and {@code close()} cost. With
+     * {@link LeakDetection} on, the handle records the stack that acquired it and is watched: one
+     * that becomes unreachable unclosed is reported as a leak.
+     *
+     * @throws ClosedException if this object is retired and its count is 0
      */
     @Override
     public MultiOpen.Handle acquire() {
@@ -322,6 +500,9 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     private static final int OVERFLOW = 1;
     private static final int IN_SHUTDOWN = 2;
     private static final int IS_RETIRED = 3;
+    private static final int JOINED_FAILED = 4;
+    private static final int HOLD_TAKEN = 5;
+    private static final int IN_STARTUP_HOLD = 6;
 
     /** Opens when the fast path cannot: returns false to retry the fast path. */
     private boolean openSlow(boolean handle) {
@@ -330,6 +511,7 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         try {
             Thread me = Thread.currentThread();
             Startup joined = null;
+            Throwable joinedFailure = null;
             synchronized (lock) {
                 for (;;) {
                     if (joined != null) {
@@ -337,8 +519,10 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                             return true; // counted into the cycle it waited for
                         }
                         if (joined.outcome == Startup.FAILED) {
-                            joined = null; // rolled back with it: try again
-                            continue;
+                            // Rolled back with it, and failed with it: no second attempt.
+                            joinedFailure = joined.failure;
+                            error = JOINED_FAILED;
+                            break;
                         }
                         interrupted |= await(0L);
                         continue;
@@ -390,6 +574,7 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                 case OVERFLOW -> throw overflow();
                 case IN_SHUTDOWN -> throw new IllegalStateException("open() of " + this + " from inside its own shutdown");
                 case IS_RETIRED -> throw new ClosedException("open() of " + this + ": it is closed for good (retired)");
+                case JOINED_FAILED -> throw unchecked(joinedFailure, "startup", false);
                 default -> {
                 }
             }
@@ -433,12 +618,13 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                 startupFailures++; // holding lock: the only writer
                 settledEpoch++;
                 st.outcome = Startup.FAILED;
+                st.failure = failure;
             }
             lock.notifyAll();
         }
         if (failure != null) {
             forgetOpens(); // the opens made inside the failed startup are rolled back
-            throw unchecked(failure, "startup");
+            throw unchecked(failure, "startup", true);
         }
     }
 
@@ -565,6 +751,10 @@ public abstract class AbstractMultiOpen implements MultiOpen {
                             state = STOPPING;
                             transitionThread = me;
                             finalCloseFrom = from;
+                            if (hold == HOLD_HELD) {
+                                hold = HOLD_DONE; // the cycle it held ended: others' closes took its open
+                                holdHolder = null;
+                            }
                             action = shutdownAction;
                             shutdownAction = null;
                             outcome = FINAL;
@@ -657,7 +847,7 @@ public abstract class AbstractMultiOpen implements MultiOpen {
             lock.notifyAll();
         }
         if (failure != null) {
-            throw unchecked(failure, "shutdown");
+            throw unchecked(failure, "shutdown", true);
         }
     }
 
@@ -840,7 +1030,7 @@ public abstract class AbstractMultiOpen implements MultiOpen {
     }
 
     /**
-     * @return whether {@link #retire()} was called: once closed, this object never opens again
+     * @return whether {@link #retire()} was called: from then on this object starts no new cycle
      */
     public final boolean isRetired() {
         synchronized (lock) {
@@ -905,15 +1095,19 @@ public abstract class AbstractMultiOpen implements MultiOpen {
         };
     }
 
-    /** Throws an unchecked failure as it is; wraps a checked one. */
-    private RuntimeException unchecked(Throwable failure, String phase) {
+    /**
+     * Throws an unchecked failure as it is; wraps a checked one. {@code ownThread}: the failure
+     * was thrown in this thread (an InterruptedException then restores this thread's flag; an
+     * open that only joined the failed startup was not interrupted itself).
+     */
+    private RuntimeException unchecked(Throwable failure, String phase, boolean ownThread) {
         if (failure instanceof RuntimeException e) {
             return e;
         }
         if (failure instanceof Error e) {
             throw e;
         }
-        if (failure instanceof InterruptedException) {
+        if (ownThread && failure instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
         return new LifecycleException(phase + " of " + this + " failed: " + failure, failure);

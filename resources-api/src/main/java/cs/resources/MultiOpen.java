@@ -85,8 +85,7 @@ public interface MultiOpen extends AutoCloseable {
     /**
      * Opens exactly as {@link #open()} does and returns a handle that owns that one open. By default
      * this is {@code open()} and a handle whose first close calls {@link #close()} once;
-     * {@link AbstractMultiOpen} refines it (leak detection tracks each handle by identity, and
-     * {@code AbstractMultiOpen.retire()} never closes an open that a handle owns).
+     * {@link AbstractMultiOpen} refines it (leak detection tracks each handle by identity).
      *
      * @return a new handle, not closed
      * @throws LifecycleException as {@link #open()}
@@ -101,12 +100,16 @@ public interface MultiOpen extends AutoCloseable {
      * Increments the open count. The first open of a cycle runs startup in this thread; an open that
      * arrives while another thread runs startup or a final shutdown waits for it (and after a
      * shutdown, runs a fresh startup). An open from inside startup, in the starting thread, returns
-     * at once without running startup again.
+     * at once without running startup again. An open that waited for another thread's startup
+     * that failed fails with it (the same exception, wrapped as below) and does not start another
+     * attempt; an open that arrives after the failure starts a fresh one.
      *
      * @return this object, so that {@code try (var t = thing.open()) { ... }} works
      * @throws LifecycleException if startup threw a checked exception (its cause); an unchecked
      *     exception or error from startup is thrown as it is. Either way the count is unchanged
      *     and the next open tries startup again.
+     * @throws ClosedException if the object was retired ({@code AbstractMultiOpen.retire()}) and
+     *     its count is 0: it starts no new cycle
      * @throws IllegalStateException if called from inside this object's shutdown, or if the count
      *     would overflow
      */

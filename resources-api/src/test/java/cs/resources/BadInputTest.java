@@ -31,6 +31,14 @@ class BadInputTest {
         void inspect() {
             ensureNotClosed();
         }
+
+        void hold() {
+            holdOpen();
+        }
+
+        void retireIt() {
+            retire();
+        }
     }
 
     // ------------------------------------------------------------------------------- MultiOpen
@@ -108,6 +116,33 @@ class BadInputTest {
         assertThat(refused).hasValue(1);
         assertThat(t.isClosed()).isTrue();
         assertThat(t.openCount()).isZero();
+    }
+
+    @Test
+    void holdOpenTwice() {
+        Thing t = new Thing();
+        t.hold();
+        assertThatThrownBy(t::hold).isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessage("holdOpen() of " + t + ": its hold was taken before (at most one per object)");
+        assertThat(t.openCount()).isEqualTo(1);
+        t.retireIt();
+        assertThat(t.isClosed()).isTrue();
+    }
+
+    @Test
+    void openOrHoldOpenAfterRetire() {
+        Thing never = new Thing();
+        never.retireIt();
+        assertThatThrownBy(never::open).isExactlyInstanceOf(ClosedException.class)
+                .hasMessage("open() of " + never + ": it is closed for good (retired)");
+        assertThatThrownBy(never::acquire).isExactlyInstanceOf(ClosedException.class)
+                .hasMessage("open() of " + never + ": it is closed for good (retired)");
+        assertThatThrownBy(never::hold).isExactlyInstanceOf(ClosedException.class)
+                .hasMessage("holdOpen() of " + never + ": it is closed for good (retired)");
+        assertThat(never.openCount()).isZero();
+        assertThat(never.isClosed()).isFalse();
+        never.retireIt(); // a second retire does nothing
+        assertThat(never.isRetired()).isTrue();
     }
 
     @Test

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Handles ({@link MultiOpen#acquire()}): each owns one open; closing it releases exactly that one,
- * once, whatever else happens; {@link AbstractMultiOpen#retire()} never closes what a handle owns.
+ * once, whatever else happens.
  */
 class MultiOpenHandleTest {
 
@@ -176,76 +176,6 @@ class MultiOpenHandleTest {
     }
 
     @Nested
-    class Retire {
-        /** A component as the itests write it: it opened itself, as the owner. */
-        static final class Component extends Probe {
-            void activate() {
-                open();
-            }
-
-            void deactivate() {
-                retire();
-            }
-        }
-
-        /** A component that leaves its first open to its consumers. */
-        static final class LazyComponent extends Probe {
-            void deactivate() {
-                retire();
-            }
-        }
-
-        @Test
-        void retireClosesTheOwnersPlainOpenAndNeverOneAHandleOwns() {
-            Component c = new Component();
-            c.activate();
-            MultiOpen.Handle consumer = c.acquire();
-            c.deactivate();
-            assertThat(c.openCount()).isEqualTo(1);
-            assertThat(c.isRetired()).isTrue();
-            assertThat(consumer.isClosed()).isFalse();
-            c.deactivate(); // again: nothing more to close
-            assertThat(c.openCount()).isEqualTo(1);
-            consumer.close();
-            assertThat(c.shutdowns).hasValue(1);
-            assertThatThrownBy(c::acquire).isInstanceOf(ClosedException.class).hasMessageContaining("closed for good");
-        }
-
-        @Test
-        void retiringWhatNeverOpenedOrIsClosedIsClean() {
-            try (CapturedLog log = CapturedLog.start()) {
-                LazyComponent never = new LazyComponent();
-                never.deactivate(); // no "close before open"
-                assertThat(never.isRetired()).isTrue();
-                assertThatThrownBy(never::open).isInstanceOf(ClosedException.class);
-
-                LazyComponent done = new LazyComponent();
-                done.acquire().close();
-                done.deactivate(); // no extra-close warning
-                assertThat(done.shutdowns).hasValue(1);
-                assertThat(log.allMessages(never)).isEmpty();
-                assertThat(log.allMessages(done)).isEmpty();
-            }
-        }
-
-        @Test
-        void aLazyComponentStartsInItsFirstConsumersThreadAndStopsInItsLastOnes() {
-            LazyComponent c = new LazyComponent();
-            List<String> threads = new ArrayList<>();
-            c.onStartup(q -> threads.add("startup in " + Thread.currentThread().getName()));
-            c.onShutdown(q -> threads.add("shutdown in " + Thread.currentThread().getName()));
-            Worker first = Worker.start("consumer-1", c::acquire);
-            MultiOpen.Handle h1 = (MultiOpen.Handle) first.result();
-            MultiOpen.Handle h2 = c.acquire();
-            c.deactivate(); // retired while held: only marks it
-            assertThat(c.openCount()).isEqualTo(2);
-            h2.close();
-            Worker.run("consumer-1-close", h1::close).result();
-            assertThat(threads).containsExactly("startup in consumer-1", "shutdown in consumer-1-close");
-        }
-    }
-
-    @Nested
     class Contention {
         @Test
         @Timeout(value = 60, threadMode = SEPARATE_THREAD)
@@ -338,16 +268,51 @@ class MultiOpenHandleTest {
 
         @Test
         @Timeout(value = 30, threadMode = SEPARATE_THREAD)
-        void waitersOfAFailedStartupAreRolledBackWithItAndTryAgain() {
+        void waitersOfAFailedStartupFailWithItsOwnExceptionInOneAttempt() {
             CountDownLatch inStartup = new CountDownLatch(1);
             CountDownLatch endStartup = new CountDownLatch(1);
             AtomicInteger attempts = new AtomicInteger();
+            IllegalStateException boom = new IllegalStateException("first startup fails");
             Probe p = new Probe().onStartup(q -> {
                 if (attempts.incrementAndGet() == 1) {
                     inStartup.countDown();
                     await(endStartup);
-                    throw new IllegalStateException("first startup fails");
+                    throw boom;
                 }
+            });
+            Worker starter = Worker.run("starter", p::open);
+            await(inStartup);
+            List<Worker> waiters = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                waiters.add(Worker.run("waiter-" + i, i == 0 ? p::acquire : p::open).awaitWaiting());
+            }
+            endStartup.countDown();
+            assertThat(starter.failure()).isSameAs(boom);
+            for (Worker w : waiters) {
+                assertThat(w.failure()).as("the attempt's own exception").isSameAs(boom);
+                assertThat(w.interruptedAtEnd()).isFalse();
+            }
+            assertThat(attempts).as("no waiter started another attempt").hasValue(1);
+            assertThat(p.openCount()).isZero();
+            assertThat(p.isOpen()).isFalse();
+            assertThat(p.startupFailures()).isEqualTo(1);
+            assertThat(p.lastStartupFailure()).containsSame(boom);
+
+            p.open(); // after the failure: a fresh attempt
+            assertThat(attempts).hasValue(2);
+            assertThat(p.openCount()).isEqualTo(1);
+        }
+
+        @Test
+        @Timeout(value = 30, threadMode = SEPARATE_THREAD)
+        void waitersOfAStartupThatThrowsACheckedExceptionEachGetItAsTheCause() {
+            CountDownLatch inStartup = new CountDownLatch(1);
+            CountDownLatch endStartup = new CountDownLatch(1);
+            java.io.IOException boom = new java.io.IOException("refused");
+            Probe p = new Probe().onStartup(q -> {
+                inStartup.countDown();
+                await(endStartup);
+                throw boom;
             });
             Worker starter = Worker.run("starter", p::open);
             await(inStartup);
@@ -356,12 +321,14 @@ class MultiOpenHandleTest {
                 waiters.add(Worker.run("waiter-" + i, p::open).awaitWaiting());
             }
             endStartup.countDown();
-            assertThat(starter.failure()).hasMessage("first startup fails");
+            waiters.add(starter);
             for (Worker w : waiters) {
-                w.result();
+                Throwable t = w.failure();
+                assertThat(t).isExactlyInstanceOf(LifecycleException.class).hasMessageContaining(p.toString());
+                assertThat(t.getCause()).isSameAs(boom);
             }
-            assertThat(p.startups).hasValue(2); // the failed one and one retry among the waiters
-            assertThat(p.openCount()).isEqualTo(3);
+            assertThat(p.startups).hasValue(1);
+            assertThat(p.openCount()).isZero();
         }
 
         @Test
@@ -401,6 +368,74 @@ class MultiOpenHandleTest {
             assertThat(p.startups).as("startups").hasValue(1);
             assertThat(p.shutdowns).as("shutdowns").hasValue(1);
             assertThat(p.isClosed()).isTrue();
+        }
+    }
+
+    /**
+     * A failed startup fails everyone who waited for it, in one attempt (DESIGN.md 2.1, third
+     * round): before, each waiter ran another attempt in turn, a convoy of 1,000 x 200 ms.
+     */
+    @Nested
+    class FailedStartupFailsItsWaitersTogether {
+        @Test
+        @Timeout(value = 120, threadMode = SEPARATE_THREAD)
+        void aThousandThreadsOpeningDuringAFailing200msStartupGetOneAttemptAndItsFailure() throws Exception {
+            int n = 1_000;
+            CountDownLatch inStartup = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            IllegalStateException boom = new IllegalStateException("refused after 200 ms");
+            AtomicInteger attempts = new AtomicInteger();
+            Probe p = new Probe().onStartup(q -> {
+                attempts.incrementAndGet();
+                inStartup.countDown();
+                Thread.sleep(200); // the work of a startup that takes 200 ms to refuse
+                // Every opener has arrived and waits for this attempt (a thread's only wait is
+                // the open's), however slowly the machine started them.
+                synchronized (threads) {
+                    while (threads.size() < n) {
+                        threads.wait();
+                    }
+                }
+                for (Thread t : threads) {
+                    while (t.getState() != Thread.State.WAITING) {
+                        Thread.sleep(1);
+                    }
+                }
+                throw boom;
+            });
+            Worker first = Worker.run("first", p::open);
+            await(inStartup);
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            long began = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        p.open();
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }, "opener-" + i);
+                t.setDaemon(true);
+                t.start();
+                synchronized (threads) {
+                    threads.add(t);
+                    threads.notifyAll();
+                }
+            }
+            assertThat(first.failure()).isSameAs(boom);
+            for (Thread t : threads) {
+                t.join(60_000);
+                assertThat(t.isAlive()).as("%s finished", t.getName()).isFalse();
+            }
+            long millis = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+            System.out.printf("1,000 openers of a failing 200 ms startup: all failed in %d ms%n", millis);
+
+            assertThat(attempts).as("attempts").hasValue(1);
+            assertThat(failures).hasSize(n).allSatisfy(f -> assertThat(f).isSameAs(boom));
+            assertThat(p.startupFailures()).isEqualTo(1);
+            assertThat(p.openCount()).isZero();
+            assertThat(p.isClosed()).isFalse();
+            assertThat(millis).as("ms, for a convoy it would be 200,000").isLessThan(60_000);
         }
     }
 

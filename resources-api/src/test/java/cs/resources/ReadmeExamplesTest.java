@@ -117,6 +117,33 @@ class ReadmeExamplesTest {
         assertThat(mine.isClosed()).isTrue();
     }
 
+    // README:cache
+    class Cache extends AbstractMultiOpen {        // a component of the eager form
+        void activate() { holdOpen(); }           // @Activate: the owner's hold, startup runs now
+        void deactivate() { retire(); }           // @Deactivate: releases the hold, nothing else
+    }
+    // README:end
+
+    @Test
+    void holdAndRetire() {
+        // README:retire
+        Cache cache = new Cache();
+        cache.activate();                          // up while its owner has it
+        MultiOpen.Handle consumer = cache.acquire();
+        cache.deactivate();                        // retired: the consumer's open keeps it up
+        assert cache.isOpen();
+        consumer.close();                          // the last close: shutdown runs
+        try {
+            cache.open();                          // a retired object starts no new cycle
+        } catch (ClosedException expected) {
+        }
+        // README:end
+        assertThat(cache.isClosed()).isTrue();
+        assertThat(cache.isRetired()).isTrue();
+        assertThat(cache.shutdowns()).isEqualTo(1);
+        assertThatThrownBy(cache::open).isInstanceOf(ClosedException.class);
+    }
+
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

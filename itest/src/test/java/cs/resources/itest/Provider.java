@@ -20,7 +20,7 @@ public class Provider extends AbstractMultiOpen {
 
     @Activate
     public Provider() {
-        open();
+        holdOpen();
     }
 
     @Deactivate

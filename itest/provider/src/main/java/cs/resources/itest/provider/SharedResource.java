@@ -18,7 +18,7 @@ public final class SharedResource extends AbstractMultiOpen {
 
     @Activate
     public SharedResource() {
-        open();
+        holdOpen();
     }
 
     @Deactivate
