@@ -57,7 +57,7 @@ public final class LeakDetection {
     private static final int MAX_FRAMES = 32;
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final Set<Class<?>> INTERNAL = Set.of(LeakDetection.class, AbstractMultiOpen.class, Pool.class,
-            PoolEngine.class, PoolLease.class, OpenableMultiOpen.class, AbstractMultiOpen.OwnedHandle.class,
+            PoolEngine.class, PoolLease.class, OpenableMultiOpen.class,
             OpenHandle.class, MultiOpen.class);
 
     /** {@link Holder#kind()} of a plain open of a MultiOpen. */
@@ -151,7 +151,7 @@ public final class LeakDetection {
      */
     public static java.util.Optional<Holder> holder(MultiOpen.Handle handle) {
         Objects.requireNonNull(handle, "handle");
-        if (handle instanceof AbstractMultiOpen.OwnedHandle h && !h.isClosed()) {
+        if (handle instanceof OpenHandle h && !h.isClosed()) {
             Holder holder = h.holder();
             if (holder != null && LIVE.containsKey(holder.sequence())) {
                 return java.util.Optional.of(holder);

@@ -74,8 +74,22 @@ enum LincheckMode {
                 .invocationsPerIteration(stressInvocations);
     }
 
+    /**
+     * The system property that replaces the budget of every check (an ISO-8601 duration, such as
+     * {@code PT10M}), for a machine too loaded for the default: the budget bounds a hang, it does
+     * not measure speed.
+     */
+    static final String BUDGET_PROPERTY = "lincheck.budget";
+
+    /** @return this mode's budget, or the one {@value #BUDGET_PROPERTY} gives */
+    Duration budget() {
+        String given = System.getProperty(BUDGET_PROPERTY);
+        return given == null || given.isBlank() ? budget : Duration.parse(given.trim());
+    }
+
     /** Runs Lincheck on {@code testClass}; fails if it finds an error or exceeds the budget. */
     void check(Options<?, ?> options, Class<?> testClass) {
+        Duration budget = budget();
         assertTimeoutPreemptively(budget, () -> options.check(testClass),
                 () -> "Lincheck (" + name().toLowerCase(Locale.ROOT) + " mode) on " + testClass.getSimpleName()
                         + " exceeded its budget of " + budget);
