@@ -22,14 +22,14 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  *     minutes per test, about seven minutes for all of them on two cores:
  *     {@code mvn -B -pl resources-api verify -Dlincheck.mode=long -Dtest='*LincheckTest'}</li>
  * </ul>
- * Each check has a budget (60 s quick, 30 min long); a check that exceeds it fails instead of
+ * Each check has a budget (10 min quick, 30 min long); a check that exceeds it fails instead of
  * hanging the build. The class-wide 60 s default timeout of {@code junit-platform.properties}
  * would not fit the long mode, hence the explicit {@code @Timeout} on the Lincheck test classes.
  * Lincheck cannot be stopped: an abandoned check keeps running, and the Lincheck checks after it
  * in the same JVM wait for it and exceed their budgets too, so read the first failure.
  */
 enum LincheckMode {
-    QUICK(15, 200, 10, 100, Duration.ofSeconds(60)),
+    QUICK(15, 200, 10, 100, Duration.ofMinutes(10)),
     LONG(100, 1_000, 50, 1_000, Duration.ofMinutes(30));
 
     /** The system property that selects the mode. */
