@@ -70,7 +70,9 @@ public final class Ratios {
         /** the subject with 2 threads / the subject with 1 thread at most the target (checked at 2 threads). */
         SCALING,
         /** reference / subject at least the target, in the 99th percentile (sample-time results). */
-        FASTER_BY_P99
+        FASTER_BY_P99,
+        /** subject - reference at most the target, in ns/op: what a layer adds to an operation. */
+        ADDS_AT_MOST
     }
 
     /**
@@ -91,6 +93,8 @@ public final class Ratios {
     private static final String OPEN = "MultiOpen open+close while open";
     private static final String ATOMIC = "AtomicInteger pair";
     private static final String HANDLE = "MultiOpen acquire()+handle close while open";
+    private static final String VIEW_CALL = "call through a view, no arguments";
+    private static final String VIEW_ADD = "call through a view, add(long, long)";
 
     static final List<Check> CHECKS = List.of(
             new Check(POOL, ATOMIC, "PoolBenchmark.csPool", "Baselines.atomicPair", Kind.AT_MOST, 2),
@@ -132,7 +136,15 @@ public final class Ratios {
             new Check(CONTENDED, "HikariCP 7.1 ConcurrentBag, 2 entries", "PoolContendedBenchmark.csPool", "PoolContendedBenchmark.hikariBag", Kind.FASTER_BY, 1),
             new Check(CONTENDED, "Stormpot 3.2, size 2", "PoolContendedBenchmark.csPool", "PoolContendedBenchmark.stormpot", Kind.FASTER_BY_P99, 1),
             new Check(CONTENDED, "HikariCP 7.1 ConcurrentBag, 2 entries", "PoolContendedBenchmark.csPool", "PoolContendedBenchmark.hikariBag", Kind.FASTER_BY_P99, 1),
-            new Check("the hold alone (consumeCPU)", null, "PoolContendedBenchmark.holdAlone", null, Kind.RECORD, 0));
+            new Check("the hold alone (consumeCPU)", null, "PoolContendedBenchmark.holdAlone", null, Kind.RECORD, 0),
+            new Check(VIEW_CALL, "the call on the object", "ViewBenchmark.viewValue", "ViewBenchmark.objectValue", Kind.ADDS_AT_MOST, 3),
+            new Check(VIEW_CALL, null, "ViewBenchmark.viewValue", null, Kind.NO_ALLOCATION, 0),
+            new Check(VIEW_ADD, "the call on the object", "ViewBenchmark.viewAdd", "ViewBenchmark.objectAdd", Kind.ADDS_AT_MOST, 3),
+            new Check(VIEW_ADD, null, "ViewBenchmark.viewAdd", null, Kind.NO_ALLOCATION, 0),
+            new Check("open()+close() through a view", "the pair on the object", "ViewBenchmark.viewOpenClose",
+                    "ViewBenchmark.objectOpenClose", Kind.AT_MOST, 1.5),
+            new Check("acquire()+handle close through a view", "the pair on the object", "ViewBenchmark.viewAcquireClose",
+                    "ViewBenchmark.objectAcquireClose", Kind.AT_MOST, 1.5));
 
     public static void main(String[] args) throws IOException {
         boolean strict = false;
@@ -233,6 +245,7 @@ public final class Ratios {
             case FASTER_BY_P99 -> Double.isNaN(subject.p99()) || Double.isNaN(reference.p99()) ? null
                     : reference.p99() / subject.p99() >= check.target();
             case AT_MOST -> subject.nsPerOp() / reference.nsPerOp() <= check.target();
+            case ADDS_AT_MOST -> subject.nsPerOp() - reference.nsPerOp() <= check.target();
             case FASTER_BY -> reference.nsPerOp() / subject.nsPerOp() >= check.target();
             case NO_ALLOCATION -> Double.isNaN(subject.bytesPerOp()) ? null : subject.bytesPerOp() <= ZERO_BYTES;
             case RECORD -> null;
@@ -249,6 +262,9 @@ public final class Ratios {
                     check.referenceLabel(), reference.p99() / subject.p99(), subject.p99(), reference.p99(), number(check.target()));
             case AT_MOST -> String.format(Locale.ROOT, " / %s = %.2fx (%.2f / %.2f ns/op), target <= %sx",
                     check.referenceLabel(), subject.nsPerOp() / reference.nsPerOp(), subject.nsPerOp(),
+                    reference.nsPerOp(), number(check.target()));
+            case ADDS_AT_MOST -> String.format(Locale.ROOT, " - %s = %+.2f ns/op (%.2f - %.2f), target <= %s ns",
+                    check.referenceLabel(), subject.nsPerOp() - reference.nsPerOp(), subject.nsPerOp(),
                     reference.nsPerOp(), number(check.target()));
             case FASTER_BY -> String.format(Locale.ROOT, " vs %s: %.2fx faster (%.2f vs %.2f ns/op), target >= %sx faster",
                     check.referenceLabel(), reference.nsPerOp() / subject.nsPerOp(), subject.nsPerOp(),
