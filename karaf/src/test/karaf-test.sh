@@ -83,10 +83,10 @@ PY
 
 # ------------------------------------------------------------------------------- configure
 
-read -r ssh_port rmi_registry_port rmi_server_port http_port < <(python3 - <<'PY'
+read -r ssh_port rmi_registry_port rmi_server_port http_port metrics_port < <(python3 - <<'PY'
 import socket
 socks = []
-for _ in range(4):
+for _ in range(5):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     socks.append(s)
@@ -128,6 +128,13 @@ replace("org.ops4j.pax.url.mvn.repositories", "")
 text += "\norg.ops4j.pax.url.mvn.localRepository=%s\norg.ops4j.pax.url.mvn.settings=%s\norg.ops4j.pax.url.mvn.offline=true\n" % (empty, settings)
 open(path, "w").write(text)
 PY
+# Feature cs-resources-metrics: micrometer-core imports com.sun.management, and /metrics alone is
+# served by the JDK's HTTP server (com.sun.net.httpserver); Karaf's framework exports neither
+# unless told (as the README says). Its /metrics on loopback, behind a password of this run's.
+sed -i 's|^org.osgi.framework.system.packages.extra = \\$|&\n    com.sun.management, \\\n    com.sun.net.httpserver, \\|' "$etc/config.properties"
+metrics_password=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
+printf 'host = 127.0.0.1\nport = %s\nuser = metrics\npassword = %s\n' "$metrics_port" "$metrics_password" > "$etc/cs.resources.metrics.cfg"
+
 # An admin (Karaf's admin group: admin, manager, viewer, ssh) and a viewer.
 cat >> "$etc/users.properties" <<'EOF'
 karaf = karaf,_g_:admingroup
@@ -410,6 +417,37 @@ await 20 "the admin's task ended" web_ended
 as karaf 'resources:runstates'
 expect "the viewer's task still runs" "^ *$viewer_id +karaf-web-viewer +RUNNING "
 as karaf "resources:cancel $viewer_id"
+
+# ----------------------------------------------------------------------- /metrics (Prometheus)
+
+log "feature cs-resources-metrics: /metrics at http://127.0.0.1:$metrics_port/metrics"
+log_before_metrics=$(wc -l < "$home/data/log/karaf.log")
+as karaf 'feature:install cs-resources-metrics' 'feature:list -i | grep cs-resources-metrics' \
+    'resources:run karaf-metered { sleep 600000 }'
+expect "feature cs-resources-metrics is started (from the KAR)" '^cs-resources-metrics +\| [^|]+\| x +\| Started'
+metrics_url=http://127.0.0.1:$metrics_port/metrics
+scrape() { curl -s -u "metrics:$metrics_password" "$metrics_url"; }
+metered() { scrape | grep -Eq '^cs_resources_runstates_live\{bundle="[^"]+",name="karaf-metered",state="running"\} 1\.0$'; }
+await 60 "/metrics shows the running task" metered
+ok "/metrics shows the running task, tagged with its name and bundle"
+out=$(curl -s -o /dev/null -w '%{http_code}' "$metrics_url")
+expect "/metrics needs the password" '^401$'
+out=$(curl -s -o /dev/null -w '%{http_code}' -u "metrics:x$metrics_password" "$metrics_url")
+expect "/metrics refuses a wrong password" '^401$'
+# Karaf's listening sockets on that port (state 0A: LISTEN), by local address, in /proc's hex.
+out=$(awk -v p=":$(printf '%04X' "$metrics_port")" '$2 ~ p"$" && $4 == "0A" { print $2 }' /proc/net/tcp /proc/net/tcp6 | sort -u)
+# 127.0.0.1, as IPv4 or IPv4-mapped IPv6 (Java's sockets are dual-stack), and nothing else.
+others=$(grep -Ev '^(0100007F|0{16}FFFF00000100007F):' <<< "$out" || true)
+expect "/metrics listens on 127.0.0.1" '^(0100007F|0{16}FFFF00000100007F):'
+out=$others
+reject "/metrics listens on no other address" '.'
+as karaf 'resources:cancel karaf-metered'
+cancelled() { scrape | grep -Eq '^cs_resources_runstates_ended_total\{bundle="[^"]+",name="karaf-metered",outcome="cancelled"\} 1\.0$'; }
+await 30 "/metrics counts the task cancelled" cancelled
+ok "/metrics counts the task as ended, cancelled"
+out=$(tail -n "+$(( log_before_metrics + 1 ))" "$home/data/log/karaf.log" | grep -E '\| ERROR ' || true)
+reject "installing cs-resources-metrics logged no error" '.'
+[[ -n $out ]] && printf '%s\n' "$out" | cut -c1-300
 
 # ------------------------------------------------------------------------------------ log
 

@@ -41,6 +41,13 @@ record BundleGroup(String name, Map<String, Integer> startLevels, Set<String> in
      */
     static final BundleGroup WEB = new BundleGroup("web", Map.of(), Set.of());
 
+    /**
+     * Metrics (options {@code --metrics} and {@code --web}): micrometer-core with what it needs and
+     * cs.resources.metrics, which serves {@code /metrics} on the JDK's HTTP server ({@code --metrics})
+     * or beside the Web Console ({@code --web}). At level 1.
+     */
+    static final BundleGroup METRICS = new BundleGroup("metrics", Map.of(), Set.of());
+
     /** @return the group called {@code name} */
     static BundleGroup named(String name) {
         if (CORE.name().equals(name)) {
@@ -51,6 +58,9 @@ record BundleGroup(String name, Map<String, Integer> startLevels, Set<String> in
         }
         if (WEB.name().equals(name)) {
             return WEB;
+        }
+        if (METRICS.name().equals(name)) {
+            return METRICS;
         }
         // A group without start levels of its own (say, added by an option): all at level 1.
         return new BundleGroup(name, Map.of(), Set.of());

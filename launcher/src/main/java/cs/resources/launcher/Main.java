@@ -142,6 +142,9 @@ public final class Main {
         if (options.web()) {
             announceWebConsole(context, props, stdout, stderr);
         }
+        if (options.metrics()) {
+            announceMetrics(context, props, options.web(), stdout, stderr);
+        }
 
         ServiceTracker<Callable<?>, Callable<?>> bodies = new ServiceTracker<>(context,
                 context.createFilter("(&(objectClass=java.util.concurrent.Callable)(" + MAIN_THREAD + "=true))"), null);
@@ -187,10 +190,41 @@ public final class Main {
             stdout.println("  user " + props.get(Options.WEB_USER_PROPERTY) + ", password "
                     + (generated ? password + " (made for this run, printed only here)"
                             : "as given by -D" + Options.WEB_PASSWORD_PROPERTY));
+            stdout.println("Metrics: " + url.replaceAll("/system/console/resources$", "/metrics")
+                    + " (Prometheus text format; the same user and password)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             runtimes.close();
+        }
+    }
+
+    /**
+     * With {@code --metrics}: waits for cs.resources.metrics to serve {@code /metrics} on the JDK's
+     * HTTP server and prints, once, its URL (a service property of the metrics bundle's, read by
+     * name) and how to log in, as {@code --web} does.
+     */
+    private static void announceMetrics(BundleContext context, Map<String, String> props, boolean web,
+            PrintStream stdout, PrintStream stderr) throws InvalidSyntaxException {
+        ServiceTracker<Object, Object> endpoints = new ServiceTracker<>(context,
+                context.createFilter("(cs.resources.metrics.endpoint=*)"), null);
+        endpoints.open();
+        try {
+            if (endpoints.waitForService(WEB_MILLIS) == null) {
+                stderr.println("launcher: --metrics: /metrics was not served within " + WEB_MILLIS / 1000
+                        + " s (see the log)");
+                return;
+            }
+            String password = props.get(Options.METRICS_PASSWORD);
+            boolean generated = System.getProperty(Options.METRICS_PASSWORD) == null;
+            stdout.println("Metrics: " + endpoints.getServiceReference().getProperty("cs.resources.metrics.endpoint"));
+            stdout.println("  user " + props.get(Options.METRICS_USER) + ", password "
+                    + (!generated ? "as given by -D" + Options.METRICS_PASSWORD
+                            : web ? "the Web Console's" : password + " (made for this run, printed only here)"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            endpoints.close();
         }
     }
 

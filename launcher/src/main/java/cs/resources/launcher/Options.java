@@ -58,6 +58,11 @@ final class Options {
      * output (its default, DEBUG, logs every byte written).
      */
     static final String PAX_LOGGING_LEVEL = "org.ops4j.pax.logging.DefaultServiceLog.level";
+    /** Framework properties of {@code --metrics}: where cs.resources.metrics serves /metrics alone, and to whom. */
+    static final String METRICS_HOST = "cs.resources.metrics.host";
+    static final String METRICS_PORT = "cs.resources.metrics.port";
+    static final String METRICS_USER = "cs.resources.metrics.user";
+    static final String METRICS_PASSWORD = "cs.resources.metrics.password";
 
     static final List<Option> OPTIONS = List.of(
             new Option("--load", "DIR", "watch DIR for bundles (*.jar) and configurations (*.cfg, *.config):"
@@ -81,10 +86,19 @@ final class Options {
                     + " start; the URL, user and password are printed once", (o, v) -> {
                         o.groups.add(BundleGroup.WEB.name());
                         o.properties.put(HTTP_HOST, "127.0.0.1");
-                        o.properties.put(HTTP_PORT, Integer.toString(v == null ? 0 : port(v)));
+                        o.properties.put(HTTP_PORT, Integer.toString(v == null ? 0 : port("--web", v)));
                         o.properties.put(WEB_USER_PROPERTY, WEB_USER);
                         o.properties.put(WEB_PASSWORD_PROPERTY, password());
                         o.properties.put(PAX_LOGGING_LEVEL, "WARN");
+                        o.groups.add(BundleGroup.METRICS.name()); // /metrics, with the console's login
+                    }),
+            new Option("--metrics", "PORT", true, "serve the Prometheus text format at /metrics on 127.0.0.1 only,"
+                    + " on PORT or a free port, behind a password made at start (the Web Console's with --web);"
+                    + " the URL, user and password are printed once", (o, v) -> {
+                        o.groups.add(BundleGroup.METRICS.name());
+                        o.properties.put(METRICS_HOST, "127.0.0.1");
+                        o.properties.put(METRICS_PORT, Integer.toString(v == null ? 0 : port("--metrics", v)));
+                        o.properties.put(METRICS_USER, WEB_USER);
                     }),
             new Option("--help", null, "print this help and exit", (o, v) -> o.help = true));
 
@@ -125,11 +139,15 @@ final class Options {
             }
             option.action().apply(o, value);
         }
+        if (o.properties.containsKey(METRICS_PORT)) {
+            // One login for everything the launcher serves.
+            o.properties.put(METRICS_PASSWORD, o.properties.getOrDefault(WEB_PASSWORD_PROPERTY, password()));
+        }
         return o;
     }
 
-    /** @return the port {@code --web=PORT} names */
-    private static int port(String value) {
+    /** @return the port {@code --web=PORT} (or {@code --metrics=PORT}) names */
+    private static int port(String option, String value) {
         try {
             int port = Integer.parseInt(value);
             if (port >= 1 && port <= 65535) {
@@ -138,7 +156,7 @@ final class Options {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new IllegalArgumentException("--web needs a port from 1 to 65535, not " + quote(value));
+        throw new IllegalArgumentException(option + " needs a port from 1 to 65535, not " + quote(value));
     }
 
     /** @return a password of 16 characters from 96 random bits (URL-safe Base64: no quoting needed) */
@@ -146,6 +164,11 @@ final class Options {
         byte[] bytes = new byte[12];
         new SecureRandom().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** @return whether the options serve /metrics alone ({@code --metrics}) */
+    boolean metrics() {
+        return properties.containsKey(METRICS_PORT);
     }
 
     /** @return whether the options serve the Web Console */

@@ -33,7 +33,7 @@ class OptionsTest {
     @Test
     void webAddsItsGroupAndListensOnLoopbackBehindAFreshPassword() {
         Options web = Options.parse("--web");
-        assertThat(web.groups).containsExactly("core", "load", "web");
+        assertThat(web.groups).containsExactly("core", "load", "web", "metrics");
         assertThat(web.web()).isTrue();
         assertThat(web.properties).containsEntry("org.apache.felix.http.host", "127.0.0.1")
                 .containsEntry("org.osgi.service.http.port", "0")

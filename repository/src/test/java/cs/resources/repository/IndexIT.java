@@ -48,7 +48,8 @@ class IndexIT {
     void theIndexListsOurBundlesAndTheirRuntimeBesideItself() throws Exception {
         List<Entry> entries = entries();
         assertThat(entries).extracting(Entry::identity).contains("cs.resources.api", "cs.resources.impl",
-                "cs.resources.shell", "cs.resources.webconsole", "org.apache.felix.framework", "org.apache.felix.scr",
+                "cs.resources.shell", "cs.resources.webconsole", "cs.resources.metrics", "micrometer-core",
+                "org.apache.felix.framework", "org.apache.felix.scr",
                 "org.apache.felix.gogo.runtime", "org.apache.felix.webconsole");
         assertThat(entries).filteredOn(e -> e.identity().startsWith("cs.resources."))
                 .allSatisfy(e -> assertThat(e.type()).isEqualTo("osgi.bundle"));

@@ -1,0 +1,187 @@
+package cs.resources.metrics;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import cs.resources.Pool;
+import cs.resources.RunState;
+import cs.resources.runtime.MultiOpenInfo;
+import cs.resources.runtime.PoolInfo;
+import cs.resources.runtime.ResourcesRuntime;
+import cs.resources.runtime.RunStateInfo;
+import cs.resources.runtime.RunStateTree;
+
+/**
+ * One reading of the runtime, summed by the tags the meters carry: pools and MultiOpens by name and
+ * bundle, live RunStates by name, bundle and state, and the RunStates that have ended (the
+ * runtime's history) one by one. Immutable; the meters read their values from the latest one.
+ *
+ * <p>Two pools (or MultiOpens) with one name in one bundle are one series: their sums.
+ *
+ * @param pools pool sums by name and bundle, in listing order
+ * @param multiOpens MultiOpen sums by class name and bundle
+ * @param live live RunStates counted by name, bundle and state
+ * @param ended the ended RunStates the runtime lists (its history), with the outcome and run time
+ * @param liveIds the ids of the live RunStates
+ * @param takenAt {@link System#nanoTime()} when the runtime was read
+ * @param endTotals the RunStates that ended since the metrics bundle started, counted once each, by
+ *        name, bundle and outcome (with zeros for every outcome of each name and bundle seen, so a
+ *        first end shows as an increase); {@link Snapshots} fills it in
+ */
+record Listing(Map<Key, PoolSums> pools, Map<Key, MultiOpenSums> multiOpens, Map<StateKey, Integer> live,
+        List<Ended> ended, Set<Long> liveIds, long takenAt, Map<EndKey, EndTotals> endTotals) {
+
+    /** What a series of a pool or a MultiOpen is named by: its name and the bundle that owns it. */
+    record Key(String name, String bundle) {
+    }
+
+    /** What a series of live RunStates is named by. */
+    record StateKey(String name, String bundle, RunState.State state) {
+    }
+
+    /** How a RunState ended, as the meters tag it. */
+    enum Outcome {
+        /** Not cancelled, nothing thrown. */
+        COMPLETED,
+        /** Cancelled (whatever the body threw while it stopped). */
+        CANCELLED,
+        /** Not cancelled, and the body threw. */
+        FAILED;
+
+        /** @return the tag value */
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A RunState that has ended: its id (to count it once), its series and its run time. */
+    record Ended(long id, String name, String bundle, Outcome outcome, Duration runTime) {
+    }
+
+    /** What a series of ended RunStates is named by. */
+    record EndKey(String name, String bundle, Outcome outcome) {
+    }
+
+    /** How many RunStates of a series ended, and how long they ran in all. */
+    record EndTotals(long count, long totalNanos) {
+
+        static final EndTotals NONE = new EndTotals(0, 0);
+
+        EndTotals plus(Duration runTime) {
+            return new EndTotals(count + 1, totalNanos + runTime.toNanos());
+        }
+    }
+
+    /** The sums of the pools of one name and bundle. */
+    record PoolSums(int idle, int inUse, int waiting, int cap, boolean capped, long created, long reused, long dropped,
+            long expired, long timeouts, long waits) {
+
+        static final PoolSums NONE = new PoolSums(0, 0, 0, 0, false, 0, 0, 0, 0, 0, 0);
+
+        PoolSums plus(PoolInfo info) {
+            Pool.Stats s = info.stats();
+            boolean hasCap = info.maxTotal() > 0;
+            return new PoolSums(idle + s.idle(), inUse + s.inUse(), waiting + s.waiting(), cap + info.maxTotal(),
+                    capped || hasCap, created + s.created(), reused + s.reused(), dropped + s.dropped(),
+                    expired + s.expired(), timeouts + s.timeouts(), waits + s.waits());
+        }
+    }
+
+    /** The sums of the MultiOpens of one class name and bundle. */
+    record MultiOpenSums(int opens, int open) {
+
+        static final MultiOpenSums NONE = new MultiOpenSums(0, 0);
+
+        MultiOpenSums plus(MultiOpenInfo info) {
+            return new MultiOpenSums(opens + info.openCount(), open + (info.phase() == MultiOpenInfo.Phase.OPEN ? 1 : 0));
+        }
+    }
+
+    static final Listing EMPTY = new Listing(Map.of(), Map.of(), Map.of(), List.of(), Set.of(), 0, Map.of());
+
+    /**
+     * Reads the runtime once.
+     *
+     * @param runtime the runtime to read
+     * @return its listing
+     */
+    static Listing of(ResourcesRuntime runtime) {
+        return of(runtime.pools(), runtime.multiOpens(), runtime.runStates(false), runtime.runStates(true),
+                System.nanoTime());
+    }
+
+    /**
+     * @param poolInfos the pools
+     * @param multiOpenInfos the MultiOpens
+     * @param liveInfos the live RunStates ({@code runStates(false)})
+     * @param allInfos the live ones and those that ended or left ({@code runStates(true)}): a RunState
+     *        that left while running (a service unregistered, a registration closed) is in the
+     *        history with its last state, which is a live one; it counts neither as live nor as ended
+     * @param takenAt {@link System#nanoTime()} when the runtime was read
+     * @return the listing
+     */
+    static Listing of(List<PoolInfo> poolInfos, List<MultiOpenInfo> multiOpenInfos, List<RunStateInfo> liveInfos,
+            List<RunStateInfo> allInfos, long takenAt) {
+        Map<Key, PoolSums> pools = new LinkedHashMap<>();
+        for (PoolInfo p : poolInfos) {
+            pools.merge(new Key(p.name(), p.bundle()), PoolSums.NONE.plus(p), (a, b) -> a.plus(p));
+        }
+        Map<Key, MultiOpenSums> multiOpens = new LinkedHashMap<>();
+        for (MultiOpenInfo m : multiOpenInfos) {
+            multiOpens.merge(new Key(m.className(), m.bundle()), MultiOpenSums.NONE.plus(m), (a, b) -> a.plus(m));
+        }
+        Map<StateKey, Integer> live = new LinkedHashMap<>();
+        List<Ended> ended = new ArrayList<>();
+        Set<Long> liveIds = new HashSet<>();
+        // Children are listed inside their parents' records (and on their own when tracked): each once.
+        for (RunStateTree.Node node : RunStateTree.of(liveInfos)) {
+            RunStateInfo r = node.info();
+            if (r.isLive()) {
+                live.merge(new StateKey(r.name(), r.bundle(), r.state()), 1, Integer::sum);
+                liveIds.add(r.id());
+            }
+        }
+        for (RunStateTree.Node node : RunStateTree.of(allInfos)) {
+            RunStateInfo r = node.info();
+            if (!liveIds.contains(r.id()) && (r.state() == RunState.State.CANCELLED || r.state() == RunState.State.STOPPED)) {
+                // A cancelled body that threw while it stopped (an interrupted sleep) was cancelled.
+                Outcome outcome = r.state() == RunState.State.CANCELLED ? Outcome.CANCELLED
+                        : r.failure() != null ? Outcome.FAILED : Outcome.COMPLETED;
+                ended.add(new Ended(r.id(), r.name(), r.bundle(), outcome, r.runTime()));
+            }
+        }
+        return new Listing(Map.copyOf(pools), Map.copyOf(multiOpens), Map.copyOf(live), List.copyOf(ended),
+                Set.copyOf(liveIds), takenAt, Map.of());
+    }
+
+    /**
+     * @param totals the ended RunStates counted so far
+     * @return this listing with them
+     */
+    Listing withEndTotals(Map<EndKey, EndTotals> totals) {
+        return new Listing(pools, multiOpens, live, ended, liveIds, takenAt, Map.copyOf(totals));
+    }
+
+    /** @return the series this listing has: what the meters must be registered for */
+    Set<Object> seriesKeys() {
+        Set<Object> keys = new HashSet<>();
+        pools.keySet().forEach(k -> keys.add(new PoolSeries(k)));
+        multiOpens.keySet().forEach(k -> keys.add(new MultiOpenSeries(k)));
+        keys.addAll(live.keySet());
+        keys.addAll(endTotals.keySet());
+        return keys;
+    }
+
+    /** The series of one pool name and bundle (distinct from a MultiOpen's of the same name). */
+    record PoolSeries(Key key) {
+    }
+
+    /** The series of one MultiOpen class name and bundle. */
+    record MultiOpenSeries(Key key) {
+    }
+}
