@@ -124,21 +124,46 @@ final class PoolCore<T> {
      * @throws PoolTimeoutException at the cap, after {@code timeoutNanos} or on interrupt
      */
     Object acquire(long key, long timeoutNanos, boolean tryOnly, String op) {
+        return acquire(key, timeoutNanos, tryOnly, op, null, 0);
+    }
+
+    /**
+     * {@link #acquire(long, long, boolean, String)} for a borrower that found the object it was
+     * given expired and has disposed of it: the slot is retired (counted as expired), and in the
+     * same hold of the lock the borrower takes an idle object or the room it freed, ahead of the
+     * waiters; if neither is left (the cap was lowered meanwhile), it waits again at the head of
+     * the queue. So a waiter handed an expired object keeps its place.
+     *
+     * @param expired the slot found expired, disposed of already; null for a plain acquire
+     * @param waitingSince when the borrower began to wait ({@link System#nanoTime()}), if it did; else 0
+     */
+    Object acquire(long key, long timeoutNanos, boolean tryOnly, String op, PoolSlot<T> expired, long waitingSince) {
         // After a wait, the waiter itself is returned: its result is what it got.
         PoolWaiter<T> w;
         lock.lock();
         try {
+            boolean head = expired != null;
+            if (head) {
+                retireLocked(expired, false);
+                this.expired++;
+            }
             if (closed) {
                 throw closedException(op);
             }
-            if (waiters.isEmpty()) {
+            if (head || waiters.isEmpty()) {
                 PoolSlot<T> s = takeIdleLocked(key);
-                if (s != null) {
-                    return s;
-                }
-                if (maxTotal == 0 || live < maxTotal) {
+                if (s == null && (maxTotal == 0 || live < maxTotal)) {
                     live++;
+                    if (head) {
+                        serveWaitersLocked();
+                    }
                     return PoolWaiter.CREATE;
+                }
+                if (s != null) {
+                    if (head) {
+                        serveWaitersLocked();
+                    }
+                    return s;
                 }
             }
             if (tryOnly) {
@@ -148,9 +173,15 @@ final class PoolCore<T> {
                 timeouts++;
                 throw timeoutLocked(op, 0, null);
             }
-            w = new PoolWaiter<>();
-            waiters.addLast(w);
-            waits++;
+            w = waitingSince != 0 ? new PoolWaiter<>(waitingSince) : new PoolWaiter<>();
+            if (head) {
+                waiters.addFirst(w);
+            } else {
+                waiters.addLast(w);
+            }
+            if (waitingSince == 0) {
+                waits++;
+            }
             signal += WAITER;
             // A fast return that read the signal before this write left its object in its cell.
             serveWaitersLocked();
@@ -161,11 +192,11 @@ final class PoolCore<T> {
     }
 
     private Object await(PoolWaiter<T> w, long timeoutNanos, String op) {
-        long deadline = w.since + timeoutNanos;
+        long deadline = w.start + timeoutNanos;
         InterruptedException interrupt = null;
         // A hand-off usually comes within microseconds at a busy cap; an unpark costs tens of them.
         if (YIELD_NANOS > 0) {
-            long yieldEnd = w.since + Math.min(YIELD_NANOS, timeoutNanos);
+            long yieldEnd = w.start + Math.min(YIELD_NANOS, timeoutNanos);
             while (w.result == null && System.nanoTime() - yieldEnd < 0 && !Thread.currentThread().isInterrupted()) {
                 Thread.yield();
             }
@@ -312,6 +343,16 @@ final class PoolCore<T> {
     }
 
     /**
+     * Holding the lock: an idle slot is let go of ({@code DEAD}, out of its cell or off the stack
+     * already); it stays registered, and so counts against the cap, until its disposer has
+     * returned and {@link #retire} is called.
+     */
+    private void letGoLocked(PoolSlot<T> s) {
+        s.setState(PoolSlot.word(PoolSlot.stamp(s.state()), PoolSlot.DEAD));
+        detachLocked(s);
+    }
+
+    /**
      * Registers an object just made for a borrower (whose place under the cap was reserved) and
      * leases it to that borrower, in its cell if the cell is free. Also after {@code close()}: a
      * borrower that got past the check before the close gets its object (disposed of when returned).
@@ -365,7 +406,7 @@ final class PoolCore<T> {
     void retire(PoolSlot<T> s, boolean expiredToo, boolean discard) {
         lock.lock();
         try {
-            retireLocked(s);
+            retireLocked(s, true);
             if (expiredToo) {
                 expired++;
             }
@@ -377,7 +418,8 @@ final class PoolCore<T> {
         }
     }
 
-    private void retireLocked(PoolSlot<T> s) {
+    /** Holding the lock: unregisters a slot whose object was disposed of; its room under the cap is free. */
+    private void retireLocked(PoolSlot<T> s, boolean serve) {
         if (s.index < 0) {
             return; // retired already (a return to a closed pool, then the closer's retire)
         }
@@ -394,7 +436,7 @@ final class PoolCore<T> {
         retiredLeases += s.leases();
         live--;
         dropped++;
-        if (!closed) {
+        if (serve && !closed) {
             serveWaitersLocked();
         }
     }
@@ -434,7 +476,7 @@ final class PoolCore<T> {
         lock.lock();
         try {
             if (closed) {
-                retireLocked(s);
+                s.setState(PoolSlot.word(stamp, PoolSlot.DEAD)); // the caller disposes, then retires it
                 return s;
             }
             if (!waiters.isEmpty()) {
@@ -508,8 +550,10 @@ final class PoolCore<T> {
                     continue;
                 }
                 int kind = PoolSlot.kind(st);
-                if (kind == PoolSlot.DEAD || (kind == PoolSlot.CELL_LEASED
-                        && c.cas(st, PoolSlot.word(PoolSlot.stamp(st), PoolSlot.LEASED)))) {
+                if (kind == PoolSlot.DEAD
+                        || (kind == PoolSlot.CELL_LEASED && c.cas(st, PoolSlot.word(PoolSlot.stamp(st), PoolSlot.LEASED)))
+                        || (kind == PoolSlot.CELL_RETURNING
+                                && c.cas(st, PoolSlot.word(PoolSlot.stamp(st), PoolSlot.RETURNING)))) {
                     detachLocked(c);
                     return true;
                 }
@@ -537,7 +581,7 @@ final class PoolCore<T> {
         try {
             if (closed) {
                 if (s.cas(PoolSlot.word(stamp, PoolSlot.CELL), PoolSlot.word(stamp, PoolSlot.DEAD))) {
-                    retireLocked(s);
+                    detachLocked(s);
                     return s;
                 }
                 return null;
@@ -595,6 +639,11 @@ final class PoolCore<T> {
                             detachLocked(c);
                             break;
                         }
+                    } else if (kind == PoolSlot.CELL_RETURNING) {
+                        if (c.cas(st, PoolSlot.word(PoolSlot.stamp(st), PoolSlot.RETURNING))) {
+                            detachLocked(c);
+                            break;
+                        }
                     } else {
                         detachLocked(c); // dead, retired by whoever killed it
                         break;
@@ -602,7 +651,7 @@ final class PoolCore<T> {
                 }
             }
             for (PoolSlot<T> s : idle) {
-                retireLocked(s);
+                letGoLocked(s);
             }
         } finally {
             lock.unlock();
@@ -637,9 +686,10 @@ final class PoolCore<T> {
 
     /**
      * Lets go of an idle slot found expired, if it is still idle with the state it had when looked
-     * at (so not leased and returned since).
+     * at (so not leased and returned since). It still counts against the cap until the caller has
+     * disposed of it and called {@link #retire}.
      *
-     * @return whether it was let go of (the caller disposes of it)
+     * @return whether it was let go of (the caller disposes of it, then retires it)
      */
     boolean evict(PoolSlot<T> s, long state) {
         lock.lock();
@@ -662,8 +712,7 @@ final class PoolCore<T> {
             } else if (kind != PoolSlot.CELL || !s.cas(state, PoolSlot.word(PoolSlot.stamp(state), PoolSlot.DEAD))) {
                 return false;
             }
-            retireLocked(s);
-            expired++;
+            letGoLocked(s);
             return true;
         } finally {
             lock.unlock();
@@ -688,7 +737,7 @@ final class PoolCore<T> {
      * Registers a prefilled object: to the first waiter, else onto the stack, else (the idle
      * objects are at the bound, or the pool closed meanwhile) let go of.
      *
-     * @return the slot to dispose of, or null
+     * @return the slot to dispose of (and then {@link #retire}), or null
      */
     PoolSlot<T> addPrefilled(T object, long createdAt) {
         PoolSlot<T> s = new PoolSlot<>(object, createdAt, PoolSlot.word(0, PoolSlot.IDLE));
@@ -696,7 +745,7 @@ final class PoolCore<T> {
         try {
             registerLocked(s);
             if (closed || !takePlaceLocked()) {
-                retireLocked(s);
+                s.setState(PoolSlot.word(0, PoolSlot.DEAD)); // the caller disposes, then retires it
                 return s;
             }
             places++;
@@ -722,8 +771,16 @@ final class PoolCore<T> {
         return idle;
     }
 
+    /** Holding the lock: objects leased now (a close still checking its object counts; one being disposed of does not). */
     private int inUseLocked() {
-        return Math.max(0, registered - idleLocked());
+        int inUse = 0;
+        for (int i = 0; i < registered; i++) {
+            int kind = PoolSlot.kind(registry[i].state());
+            if (kind != PoolSlot.IDLE && kind != PoolSlot.CELL && kind != PoolSlot.DEAD) {
+                inUse++;
+            }
+        }
+        return inUse;
     }
 
     /** @return the counters; exact when no lease is taken or returned meanwhile */
@@ -736,7 +793,7 @@ final class PoolCore<T> {
             }
             int idle = idleLocked();
             return new Pool.Stats(created, Math.max(0, leases - createdForLease), dropped, idle,
-                    Math.max(0, registered - idle), waits, timeouts, expired, waiters.size(),
+                    inUseLocked(), waits, timeouts, expired, waiters.size(),
                     Duration.ofNanos(longestWaitNanos),
                     waitsEnded == 0 ? Duration.ZERO : Duration.ofNanos(waitNanos / waitsEnded));
         } finally {

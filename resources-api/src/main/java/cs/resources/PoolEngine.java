@@ -102,7 +102,7 @@ final class PoolEngine<T> {
             s = claim(cells.get(cells.secondary(key)), key);
         }
         if (s == null || (expiring && expired(s, expiry.clock.millis()))) {
-            s = slowLease(key, timeoutNanos, tryOnly, op);
+            s = slowLease(key, s, timeoutNanos, tryOnly, op);
             if (s == null) {
                 return null;
             }
@@ -123,13 +123,19 @@ final class PoolEngine<T> {
                 && s.cas(st, PoolSlot.word(PoolSlot.stamp(st) + 1, PoolSlot.CELL_LEASED)) ? s : null;
     }
 
-    private PoolSlot<T> slowLease(long key, long timeoutNanos, boolean tryOnly, String op) {
+    /**
+     * @param expired a slot this borrower claimed and found expired (disposed of already, to be
+     *     retired), or null
+     */
+    private PoolSlot<T> slowLease(long key, PoolSlot<T> expired, long timeoutNanos, boolean tryOnly, String op) {
         long start = timeoutNanos > 0 ? System.nanoTime() : 0;
+        long waitingSince = 0;
         for (;;) {
             long left = timeoutNanos <= 0 ? 0 : timeoutNanos - (System.nanoTime() - start);
-            Object got = core.acquire(key, timeoutNanos <= 0 ? 0 : Math.max(1, left), tryOnly, op);
+            Object got = core.acquire(key, timeoutNanos <= 0 ? 0 : Math.max(1, left), tryOnly, op, expired, waitingSince);
             if (got instanceof PoolWaiter<?> w) {
                 got = w.result; // after a wait
+                waitingSince = w.since;
             }
             if (got == null) {
                 return null;
@@ -142,6 +148,7 @@ final class PoolEngine<T> {
             if (!expiring || !expired(s, expiry.clock.millis())) {
                 return s;
             }
+            expired = s; // retired by the next acquire, which keeps this borrower's place
         }
     }
 
@@ -164,7 +171,9 @@ final class PoolEngine<T> {
 
     /**
      * A slot just claimed for a lease, judged at {@code now}: if it has expired (or the check threw)
-     * it is let go of, counted, and disposed of.
+     * it is let go of and disposed of; the caller then retires it through
+     * {@link PoolCore#acquire(long, long, boolean, String, PoolSlot, long)}, which keeps the
+     * borrower's place.
      *
      * @return true if it was let go of
      */
@@ -175,16 +184,17 @@ final class PoolEngine<T> {
             }
         } catch (Throwable e) {
             // Throwable: a checked exception from a Kotlin predicate must not leak the slot.
+            s.setState(PoolSlot.word(PoolSlot.stamp(s.state()), PoolSlot.DEAD));
             disposeLogged(s);
-            core.retire(s, true, false);
             if (e instanceof Error error) {
+                core.retire(s, true, false);
                 throw error;
             }
             LOG.log(Level.WARNING, "the expiration check of " + label + " threw; the object is disposed of as expired", e);
             return true;
         }
+        s.setState(PoolSlot.word(PoolSlot.stamp(s.state()), PoolSlot.DEAD));
         disposeLogged(s);
-        core.retire(s, true, false);
         return true;
     }
 
@@ -218,15 +228,8 @@ final class PoolEngine<T> {
         PoolSlot<T> s = lease.slot;
         long stamp = lease.stamp;
         if (validator != null || tracksReturns) {
-            if (!PoolSlot.isLease(s.state(), stamp)) {
-                return; // closed already
-            }
-            if (validator != null && !validate(lease)) {
-                return;
-            }
-            if (tracksReturns) {
-                s.setReturnedAt(expiry.now());
-            }
+            closeChecked(lease, key);
+            return;
         }
         if (s.cas(PoolSlot.word(stamp, PoolSlot.CELL_LEASED), PoolSlot.word(stamp, PoolSlot.CELL))) {
             lease.ended();
@@ -238,10 +241,70 @@ final class PoolEngine<T> {
         closeShared(lease, key);
     }
 
+    /**
+     * The close of a lease whose object must be validated or its return time noted: the
+     * compare-and-set that ends the lease comes first, so that a racing second close finds it
+     * ended and runs no user code; then the checks, then the object goes back (or is let go of).
+     */
+    private void closeChecked(PoolLease<T> lease, long key) {
+        PoolSlot<T> s = lease.slot;
+        long stamp = lease.stamp;
+        for (;;) {
+            long st = s.state();
+            if (!PoolSlot.isLease(st, stamp)) {
+                return; // closed already
+            }
+            int next = PoolSlot.kind(st) == PoolSlot.CELL_LEASED ? PoolSlot.CELL_RETURNING : PoolSlot.RETURNING;
+            if (s.cas(st, PoolSlot.word(stamp, next))) {
+                break;
+            }
+        }
+        lease.ended();
+        if (validator != null && !valid(s)) {
+            kill(s, stamp);
+            letGo(s, null, false);
+            return;
+        }
+        if (tracksReturns) {
+            s.setReturnedAt(expiry.now());
+        }
+        if (s.cas(PoolSlot.word(stamp, PoolSlot.CELL_RETURNING), PoolSlot.word(stamp, PoolSlot.CELL))) {
+            if (core.signal != 0) {
+                afterFastReturn(s, stamp);
+            }
+            return;
+        }
+        // RETURNING: no cell held it, or the core took its cell's place meanwhile.
+        PoolSlot<T> dropped = core.putBack(s, stamp, key >= 0 ? key : PoolCells.key());
+        if (dropped != null) {
+            letGo(dropped, null, false);
+        }
+    }
+
+    /** A slot whose close owns it ({@code CELL_RETURNING} or {@code RETURNING}) is let go of: {@code DEAD}. */
+    private static void kill(PoolSlot<?> s, long stamp) {
+        if (!s.cas(PoolSlot.word(stamp, PoolSlot.CELL_RETURNING), PoolSlot.word(stamp, PoolSlot.DEAD))) {
+            s.setState(PoolSlot.word(stamp, PoolSlot.DEAD)); // RETURNING: only its owner changes it
+        }
+    }
+
+    /**
+     * Asks the validator; an exception (checked ones and errors included) is an answer about the
+     * object, not the caller's error: it means "invalid" and is logged.
+     */
+    private boolean valid(PoolSlot<T> s) {
+        try {
+            return validator.test(s.object);
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "the validator of " + label + " threw; the object is disposed of as invalid", e);
+            return false;
+        }
+    }
+
     private void afterFastReturn(PoolSlot<T> s, long stamp) {
         PoolSlot<T> dead = core.afterFastReturn(s, stamp);
         if (dead != null) {
-            dispose(dead, null);
+            letGo(dead, null, false);
         }
     }
 
@@ -271,25 +334,6 @@ final class PoolEngine<T> {
         if (dropped != null) {
             letGo(dropped, null, false);
         }
-    }
-
-    /** @return true if the object is valid; false if it was not (the lease is then ended and the object dropped) */
-    private boolean validate(PoolLease<T> lease) {
-        PoolSlot<T> s = lease.slot;
-        boolean valid;
-        try {
-            valid = validator.test(s.object);
-        } catch (Throwable e) {
-            // Throwable: a checked exception (Kotlin, @SneakyThrows) must not leak the slot.
-            if (end(lease)) {
-                letGo(s, e, false);
-            }
-            throw e;
-        }
-        if (!valid && end(lease)) {
-            letGo(s, null, false);
-        }
-        return valid;
     }
 
     /** Ends the lease, its slot now {@code DEAD}. @return false if it had ended already */
@@ -348,16 +392,15 @@ final class PoolEngine<T> {
         }
     }
 
-    /** Disposes of an object let go of where nobody is there to be told (expired): a failure is logged. */
+    /**
+     * Disposes of an object let go of where nobody is there to be told (expired, swept, a prefilled
+     * object not kept): a failure, whatever it is (checked exceptions and errors too), is logged.
+     */
     void disposeLogged(PoolSlot<T> s) {
         try {
             dispose(s, null);
         } catch (Throwable e) {
-            // Throwable: a checked exception from a Kotlin disposer is logged like the others.
-            if (e instanceof Error error) {
-                throw error;
-            }
-            LOG.log(Level.WARNING, "the disposer of " + label + " threw on an expired object", e);
+            LOG.log(Level.WARNING, "the disposer of " + label + " threw on an object let go of in the background or found expired", e);
         }
     }
 
@@ -388,6 +431,8 @@ final class PoolEngine<T> {
                 } else {
                     failure.addSuppressed(e);
                 }
+            } finally {
+                core.retire(s, false, false);
             }
         }
         if (failure != null) {

@@ -22,7 +22,11 @@ import java.lang.invoke.VarHandle;
  *   <li>{@link #LEASED}: leased, held by no cell; its close goes through {@link PoolCore}.</li>
  *   <li>{@link #RETURNING}: a close of a {@code LEASED} slot won the compare-and-set and owns it
  *       until {@link PoolCore} places it.</li>
- *   <li>{@link #DEAD}: let go of; never leased again.</li>
+ *   <li>{@link #CELL_RETURNING}: a close of a {@code CELL_LEASED} slot that must validate it or
+ *       note the time won the compare-and-set, and owns it while it does; it then puts it back
+ *       with one more ({@code CELL}), unless {@link PoolCore} took the cell's place meanwhile
+ *       (compare-and-set to {@code RETURNING}, holding its lock).</li>
+ *   <li>{@link #DEAD}: let go of; never leased again (counted against the cap until disposed of).</li>
  * </ul>
  *
  * <p>The state sits between paddings (the superclasses {@link PoolSlotPadBefore} and
@@ -43,8 +47,10 @@ final class PoolSlot<T> extends PoolSlotPadAfter {
     static final int LEASED = 4;
     /** Its lease is being closed through the shared path. */
     static final int RETURNING = 5;
-    /** Let go of. */
+    /** Let go of: being disposed of, or gone. */
     static final int DEAD = 6;
+    /** Its lease was ended by a close that is still checking it (validator, clock); its cell still holds it. */
+    static final int CELL_RETURNING = 7;
 
     private static final int KIND_BITS = 3;
     private static final long KIND_MASK = (1L << KIND_BITS) - 1;
@@ -98,6 +104,7 @@ final class PoolSlot<T> extends PoolSlotPadAfter {
             case LEASED -> "LEASED";
             case RETURNING -> "RETURNING";
             case DEAD -> "DEAD";
+            case CELL_RETURNING -> "CELL_RETURNING";
             default -> "?" + kind;
         };
     }

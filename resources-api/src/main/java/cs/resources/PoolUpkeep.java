@@ -61,6 +61,7 @@ final class PoolUpkeep<T> {
             PoolSlot<T> dropped = engine.core.addPrefilled(object, engine.expiry.now());
             if (dropped != null) {
                 engine.disposeLogged(dropped);
+                engine.core.retire(dropped, false, false); // its room is free once it is gone
             }
         }
     }
@@ -74,8 +75,8 @@ final class PoolUpkeep<T> {
     private void sweepSafely() {
         try {
             sweep();
-        } catch (RuntimeException e) {
-            // A scheduled task that throws is never run again: log and go on.
+        } catch (Throwable e) {
+            // A scheduled task that throws is never run again: whatever it is, log it and go on.
             LOG.log(Level.WARNING, "the expiration sweep of " + engine.label + " failed", e);
         }
     }
@@ -90,13 +91,16 @@ final class PoolUpkeep<T> {
             boolean expired;
             try {
                 expired = engine.expiry.expired(s, engine.expiry.clock.millis());
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Throwable: checked exceptions (Kotlin, @SneakyThrows) and errors never stop the sweep.
                 LOG.log(Level.WARNING, "the expiration check of " + engine.label + " threw; the object is disposed of as expired", e);
                 expired = true;
             }
             if (expired && engine.core.evict(s, state)) {
                 evicted++;
+                // It counts against the cap until its disposer has returned.
                 engine.disposeLogged(s);
+                engine.core.retire(s, true, false);
             }
         }
         return evicted;

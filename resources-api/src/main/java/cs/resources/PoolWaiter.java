@@ -16,12 +16,23 @@ final class PoolWaiter<T> {
     static final Object CREATE = new Object();
 
     final Thread thread = Thread.currentThread();
-    /** When the wait began ({@link System#nanoTime()}). */
-    final long since = System.nanoTime();
+    /** When this wait began ({@link System#nanoTime()}): its deadline counts from here. */
+    final long start = System.nanoTime();
+    /** When the borrower began to wait, for the statistics: {@link #start}, unless it waited before. */
+    final long since;
     /**
      * Null while waiting; then a {@link PoolSlot} leased to the waiter, {@link #CREATE} or
      * {@link #CLOSED}. Set once, holding {@link PoolCore}'s lock, before the unpark; read by the
      * waiter without the lock.
      */
     volatile Object result;
+
+    PoolWaiter() {
+        this.since = start;
+    }
+
+    /** A borrower that waited before (it was handed an expired object) and waits again. */
+    PoolWaiter(long since) {
+        this.since = since;
+    }
 }
