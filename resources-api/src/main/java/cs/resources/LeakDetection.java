@@ -57,7 +57,7 @@ public final class LeakDetection {
     private static final int MAX_FRAMES = 32;
     private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final Set<Class<?>> INTERNAL = Set.of(LeakDetection.class, AbstractMultiOpen.class, Pool.class,
-            PoolEngine.class, PoolLease.class, OpenableMultiOpen.class,
+            PoolLeaks.class, OpenableMultiOpen.class,
             OpenHandle.class, MultiOpen.class);
 
     /** {@link Holder#kind()} of a plain open of a MultiOpen. */
@@ -201,6 +201,7 @@ public final class LeakDetection {
      */
     private static boolean internal(Class<?> c) {
         return INTERNAL.contains(c) || c.getEnclosingClass() == Pool.class
+                || c.getName().startsWith("cs.resources.internal.")
                 || c.getName().startsWith("cs.resources.osgi.") || java.lang.reflect.Proxy.isProxyClass(c);
     }
 

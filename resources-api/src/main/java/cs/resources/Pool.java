@@ -1,5 +1,6 @@
 package cs.resources;
 
+import cs.resources.internal.pool.PoolEngine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -29,17 +30,22 @@ import org.osgi.annotation.versioning.ProviderType;
  * bounds the objects in use: a borrower finding no idle object gets a new one. A thread that uses
  * the pool alone gets the most recently returned object first. Threads that share the pool each
  * prefer the object they used last (see <a href="#concurrency">Concurrency</a>).
+ * {@link #setMaxTotal(int)} and {@link #setMaxSize(int)} change the bounds of a running pool.
  *
  * <h2>A cap, and waiting</h2>
  * {@link Builder#maxTotal(int)} caps the objects that exist, in use and idle ({@code 0}, the
- * default: no cap, and {@link #instance()} never waits). At the cap, {@link #instance()} waits for
- * a returned object up to {@link Builder#maxWait(Duration)} (default 30 seconds; zero: it does not
- * wait), {@link #instance(Duration)} up to the time given, and {@link #tryInstance()} does not
- * wait. Waiters are served in the order they came; a return, a discard, a dropped or expired
- * object (each frees room under the cap) or {@link #close()} wakes them. A wait that ends without
- * an object throws {@link PoolTimeoutException}; an interrupt ends a wait the same way, with the
- * interrupt flag kept set and an {@link InterruptedException} as the cause. No lock or monitor is
- * held while a borrower waits: a waiting virtual thread unmounts, and returns are never held up.
+ * default: no cap, and {@link #instance()} never waits). An object counts against the cap from the
+ * moment its creation starts until its disposer has returned, whoever disposes of it. At the cap,
+ * {@link #instance()} waits for a returned object up to {@link Builder#maxWait(Duration)} (default
+ * 30 seconds; zero: it does not wait), {@link #instance(Duration)} up to the time given, and
+ * {@link #tryInstance()} does not wait. With {@link Builder#fair(boolean) fair} (the default)
+ * waiters are served in the order they came, and a newcomer queues behind them; without, a
+ * newcomer takes an idle object at once, even when others wait. In both modes every waiter is
+ * served or times out. A return, a discard, a dropped or expired object, a raised cap or
+ * {@link #close()} wakes them. A wait that ends without an object throws
+ * {@link PoolTimeoutException}; an interrupt ends a wait the same way, with the interrupt flag
+ * kept set and an {@link InterruptedException} as the cause. No lock or monitor is held while a
+ * borrower waits: a waiting virtual thread unmounts, and returns are never held up.
  *
  * <h2>Expiration</h2>
  * {@link Builder#maxLifetime(Duration)} (since the object was made),
@@ -47,25 +53,37 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link Builder#expiration(Predicate)} (any rule on a {@link PooledInfo}) are checked, against
  * {@link Builder#clock(Clock)} in milliseconds, when an idle object is about to be leased again:
  * an expired object is disposed of, counted in {@link Stats#dropped()} and {@link Stats#expired()},
- * and never handed out; the borrower gets another. A predicate that throws counts as saying
- * "expired" (its exception is logged). {@link Builder#evictEvery(Duration, ScheduledExecutorService)}
- * also lets go of expired idle objects in the background, and {@link Builder#prefill(int)} makes
- * objects ahead of demand.
+ * and never handed out; the borrower gets another, keeping its place if it waited. A predicate
+ * that throws counts as saying "expired" (its exception is logged).
+ * {@link Builder#evictEvery(Duration, ScheduledExecutorService)} also lets go of expired idle
+ * objects in the background (whatever the rule or the disposer throws there is logged, and the
+ * sweep goes on), and {@link Builder#prefill(int)} makes objects ahead of demand.
+ *
+ * <h2>For operators</h2>
+ * {@link Builder#longLeaseWarning(Duration)} logs a warning (and a JFR event
+ * {@code cs.resources.LongLease}) for a lease held too long, found while it is held;
+ * {@link #evictAll()} replaces every object (credential rotation, failover);
+ * {@link #awaitClosed(Duration)} waits for a closed pool's objects to come back and be disposed
+ * of; {@link #stats()} gives counts, wait times and, with {@link #recordHoldTimes(boolean)}, hold
+ * times as percentiles. A wait at the cap is a JFR event {@code cs.resources.PoolWait}.
  *
  * <h2>Beyond the Python library</h2>
  * Through {@link #builder(Supplier)}: a disposer for every object the pool lets go of (dropped,
- * discarded, invalid, expired, idle at {@link #close()}, returned after it); a validator run on
- * return (an invalid object is disposed, not kept); {@link Lease#discard()} for a broken object;
- * {@link #stats()}.
+ * discarded, invalid, expired, evicted, idle at {@link #close()}, returned after it); a validator
+ * run on return (an invalid object is disposed, not kept) and, with
+ * {@link Builder#validateOnLease(boolean)}, on lease; {@link Lease#discard()} for a broken object.
  *
  * <h2>Failures</h2>
  * An exception from the factory reaches the borrower as it was thrown (the same instance) and
  * leaves the pool unchanged (at the cap, its room goes to the next waiter, which tries the factory
- * in turn); a factory returning {@code null} gets a {@link NullPointerException}. An exception
- * from the validator or the disposer reaches whoever closed the lease (or the pool), after the
- * pool has finished its bookkeeping: the object is dropped and counted. This holds for checked
- * exceptions too (thrown by Kotlin lambdas or through {@code @SneakyThrows}): they are rethrown as
- * they are. A disposer failure on an expired object has nobody to reach and is logged.
+ * in turn); a factory returning {@code null} gets a {@link NullPointerException}. A validator that
+ * throws says "invalid": the object is disposed of and the exception logged as a warning; neither
+ * the closer nor the borrower sees it. An exception from the disposer reaches whoever closed the
+ * lease (or the pool, or called {@link #evictAll()} or a setter), after the pool has finished its
+ * bookkeeping: the object is dropped and counted. This holds for checked exceptions too (thrown by
+ * Kotlin lambdas or through {@code @SneakyThrows}): they are rethrown as they are. A disposer
+ * failure on an object let go of in the background or found unfit for a lease has nobody to reach
+ * and is logged.
  *
  * <h2 id="concurrency">Concurrency</h2>
  * Thread-safe; an object is never leased to two borrowers at once, and the idle bound and the cap
@@ -75,19 +93,22 @@ import org.osgi.annotation.versioning.ProviderType;
  * cache line written by another thread. Objects that no cell holds, creation, the cap and waiting
  * go through a lock that is never held while user code runs (factory, validator, disposer, clock,
  * predicate) or while anyone waits. The factory runs in the borrowing thread, outside any lock.
- * The design is described in the project's {@code docs/design.md}, section 4.
+ * Closing a lease twice is harmless, also from two threads at once: only the first close runs the
+ * validator, the disposer or the clock. The design is described in the project's
+ * {@code docs/design.md}, section 4.
  *
  * <p>Memory consistency effects: actions in a thread before it closes a lease (or returns the
  * object by any path) <i>happen-before</i> actions that follow the lease of that object by another
- * borrower, in any thread; actions in the factory happen-before the borrower's use of the new
- * object; actions before {@link #close()} happen-before a borrower's {@link ClosedException}; and
- * actions before returning an object happen-before the disposer's call on it.
+ * borrower, in any thread, and the disposer's call on it; actions in the factory happen-before the
+ * borrower's use of the new object; actions before {@link #close()} happen-before a borrower's
+ * {@link ClosedException}; the disposer's return of every object happens-before
+ * {@link #awaitClosed(Duration)} returns true.
  *
  * @param <T> the type of the pooled objects
  */
 public final class Pool<T> implements AutoCloseable {
 
-    /** The idle bound of {@link #Pool(Supplier)} and of a builder whose size was not set. */
+    /** The idle bound of {@link #Pool(Supplier)} and of a builder whose size was not set (without a cap). */
     public static final int DEFAULT_MAX_SIZE = 4;
     /** How long {@link #instance()} waits at the cap unless {@link Builder#maxWait(Duration)} says otherwise. */
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(30);
@@ -95,6 +116,7 @@ public final class Pool<T> implements AutoCloseable {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final PoolEngine<T> engine;
+    private final PoolLeaks leaks;
 
     /**
      * A pool that keeps up to {@value #DEFAULT_MAX_SIZE} idle objects.
@@ -117,21 +139,11 @@ public final class Pool<T> implements AutoCloseable {
     }
 
     private Pool(Builder<T> b) {
-        String name = b.name != null ? b.name : "Pool-" + IDS.incrementAndGet();
-        int idleBound = b.maxSizeSet || b.maxTotal == 0 ? b.maxSize : b.maxTotal;
-        PoolExpiry expiry = new PoolExpiry(b.clock, b.maxLifetime, b.maxIdleTime, b.expiration);
-        this.engine = new PoolEngine<>(name, b.newObject, idleBound, b.maxTotal, b.maxWait, b.disposer, b.validator,
-                expiry, b.cells);
-        if (b.prefill > 0 || b.evictExecutor != null) {
-            PoolUpkeep<T> upkeep = new PoolUpkeep<>(engine);
-            engine.upkeep = upkeep;
-            if (b.evictExecutor != null) {
-                upkeep.scheduleSweep(b.evictInterval, b.evictExecutor);
-            }
-            if (b.prefill > 0) {
-                upkeep.startPrefill(b.prefill);
-            }
-        }
+        PoolEngine.Config<T> c = b.config;
+        c.name = c.name != null ? c.name : "Pool-" + IDS.incrementAndGet();
+        this.leaks = new PoolLeaks("Pool[" + c.name + "]", this::describe);
+        c.leakHooks = leaks;
+        this.engine = new PoolEngine<>(c);
     }
 
     private static int checkSize(String what, String none, int value) {
@@ -153,27 +165,40 @@ public final class Pool<T> implements AutoCloseable {
 
     /** @return the pool's name, as given to the builder or {@code "Pool-" + n} */
     public String name() {
-        return engine.name;
+        return engine.name();
     }
 
-    /** @return the idle bound; 0 for none (with a cap and no {@code maxSize} given: the cap) */
+    /**
+     * @return the idle bound; 0 for none. One never set (by the builder or {@link #setMaxSize})
+     *     follows the cap: the cap, or {@value #DEFAULT_MAX_SIZE} without one
+     */
     public int maxSize() {
-        return engine.maxSize;
+        return engine.maxSize();
     }
 
     /** @return the cap on the objects in existence; 0 for none */
     public int maxTotal() {
-        return engine.maxTotal;
+        return engine.maxTotal();
     }
 
     /** @return how long {@link #instance()} waits at the cap */
     public Duration maxWait() {
-        return engine.maxWait;
+        return engine.maxWait();
+    }
+
+    /** @return whether waiters are served in arrival order ({@link Builder#fair(boolean)}) */
+    public boolean isFair() {
+        return engine.fair();
+    }
+
+    /** @return the long-lease warning ({@link Builder#longLeaseWarning(Duration)}); empty when off */
+    public Optional<Duration> longLeaseWarning() {
+        return Optional.ofNullable(engine.longLeaseWarning());
     }
 
     /** @return whether {@link #close()} was called */
     public boolean isClosed() {
-        return engine.core.isClosed();
+        return engine.isClosed();
     }
 
     // ---------------------------------------------------------------------------------- leasing
@@ -191,7 +216,7 @@ public final class Pool<T> implements AutoCloseable {
      * @throws RuntimeException whatever the factory threw, the same instance (the pool is unchanged)
      */
     public Lease<T> instance() {
-        return engine.lease(engine.maxWaitNanos, false, "instance()");
+        return engine.lease(engine.maxWaitNanos(), false, "instance()");
     }
 
     /**
@@ -210,7 +235,7 @@ public final class Pool<T> implements AutoCloseable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("instance(" + timeout + ") on " + this + ": negative timeout");
         }
-        return engine.lease(PoolEngine.nanos(timeout), false, "instance(" + timeout + ")");
+        return engine.lease(nanos(timeout), false, "instance(" + timeout + ")");
     }
 
     /**
@@ -225,12 +250,20 @@ public final class Pool<T> implements AutoCloseable {
         return Optional.ofNullable(engine.lease(0, true, "tryInstance()"));
     }
 
+    private static long nanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /**
      * For tests that pin threads to cells: {@link #instance()} as if the caller's cell were {@code cell}.
-     * Close the lease with {@code ((PoolLease<T>) lease).closeIn(cell)}.
+     * Close the lease with {@link #closeIn(Lease, int)}.
      */
     Lease<T> instanceIn(int cell) {
-        return engine.lease((long) cell, engine.maxWaitNanos, false, "instance()");
+        return engine.lease((long) cell, engine.maxWaitNanos(), false, "instance()");
     }
 
     /** For tests: {@link #tryInstance()} as if the caller's cell were {@code cell}. */
@@ -238,32 +271,127 @@ public final class Pool<T> implements AutoCloseable {
         return engine.lease((long) cell, 0, true, "tryInstance()");
     }
 
+    /** For tests: closes {@code lease} as the borrower pinned to {@code cell} would. */
+    void closeIn(Lease<T> lease, int cell) {
+        engine.close(lease, cell);
+    }
+
     /** @return the number of thread cells, for tests */
     int cellCount() {
         return engine.cellCount();
     }
 
+    /** @return the pool's state for a leak report: its cap, the objects in use and idle, the waiters */
+    private String describe() {
+        return engine.describe();
+    }
+
     /** @return the leases {@link LeakDetection} recorded for this pool, created on first use */
     LeakDetection.Holders leakHolders() {
-        return engine.leakHolders();
+        return leaks.holders();
+    }
+
+    // -------------------------------------------------------------------------------- operators
+
+    /**
+     * Changes the cap of the running pool, by the builder's rules. Growing wakes waiters.
+     * Shrinking revokes no lease: idle objects above the new bounds are disposed of at once, and
+     * objects in use are dropped as they come back, until the pool is within its bounds. An idle
+     * bound never set follows the cap.
+     *
+     * @param maxTotal the most objects that may exist at once; 0 for no cap
+     * @throws IllegalArgumentException if {@code maxTotal} is negative, or below an idle bound that
+     *     was set (nothing is changed)
+     * @throws ClosedException if the pool is closed
+     * @throws RuntimeException the first exception a disposer threw (the others suppressed into
+     *     it), after every object let go of was disposed of
+     */
+    public void setMaxTotal(int maxTotal) {
+        checkSize("setMaxTotal: maxTotal", "no cap", maxTotal);
+        engine.setMaxTotal(maxTotal);
+    }
+
+    /**
+     * Changes the idle bound of the running pool, by the builder's rules: idle objects above it
+     * are disposed of at once, objects in use dropped as they come back while the pool is over it.
+     *
+     * @param maxSize how many idle objects to keep; 0 for no bound
+     * @throws IllegalArgumentException if {@code maxSize} is negative, or above a non-zero cap
+     *     (nothing is changed)
+     * @throws ClosedException if the pool is closed
+     * @throws RuntimeException the first exception a disposer threw, after every object let go of
+     *     was disposed of
+     */
+    public void setMaxSize(int maxSize) {
+        checkSize("setMaxSize: maxSize", "no bound", maxSize);
+        engine.setMaxSize(maxSize);
+    }
+
+    /**
+     * Replaces every object: each idle one is disposed of now, and each in use is disposed of when
+     * it comes back instead of being kept (all counted as dropped). The pool stays open and makes
+     * new objects on demand: for credential rotation or a failover.
+     *
+     * @throws ClosedException if the pool is closed
+     * @throws RuntimeException the first exception a disposer threw, after every idle object was
+     *     disposed of
+     */
+    public void evictAll() {
+        engine.evictAll();
+    }
+
+    /**
+     * Once {@link #close()} has been called (also while it runs), waits until every leased object
+     * has come back and every object has been disposed of.
+     *
+     * @param timeout how long to wait; zero: only look
+     * @return true if that happened within {@code timeout}
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if the pool is not closed
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitClosed(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("awaitClosed(" + timeout + ") on " + this + ": negative timeout");
+        }
+        return engine.awaitClosed(nanos(timeout));
+    }
+
+    /**
+     * Starts or stops recording how long each lease is held, for {@link Stats#holdTimes()}: two
+     * clock reads and one record per lease while on (off by default: a lease then pays nothing for
+     * it). The times recorded so far are kept.
+     *
+     * @param on whether leases taken from now on are timed
+     */
+    public void recordHoldTimes(boolean on) {
+        engine.recordHoldTimes(on);
+    }
+
+    /** @return whether hold times are being recorded ({@link #recordHoldTimes(boolean)}) */
+    public boolean recordsHoldTimes() {
+        return engine.recordsHoldTimes();
     }
 
     // ----------------------------------------------------------------------------- stats, close
 
     /**
-     * @return a snapshot of the counters; exact when no lease is being taken or returned meanwhile
+     * @return a snapshot of the counters and times; exact when no lease is being taken or returned
+     *     meanwhile
      */
     public Stats stats() {
-        return engine.core.stats();
+        return engine.stats();
     }
 
     /**
      * Closes the pool: idle objects are disposed of now, objects still leased when their leases
      * close, waiting borrowers get {@link ClosedException}, and so does every {@link #instance()}
-     * and {@link #tryInstance()} from now on; the background sweep stops. Idempotent. Atomic: a
-     * lease that overlaps it either got its object before (and returns it to a closed pool, which
-     * disposes of it) or is refused; one that found no idle object just before still gets the new
-     * object it is making.
+     * and {@link #tryInstance()} from now on; the background sweep and the long-lease watch stop.
+     * Idempotent. Atomic: a lease that overlaps it either got its object before (and returns it to
+     * a closed pool, which disposes of it) or is refused; one that found no idle object just before
+     * still gets the new object it is making. {@link #awaitClosed(Duration)} waits for the rest.
      *
      * @throws RuntimeException the first exception a disposer threw (the others suppressed into
      *     it), after every idle object was disposed of
@@ -276,7 +404,7 @@ public final class Pool<T> implements AutoCloseable {
     /** @return the name, e.g. {@code Pool[digests]} */
     @Override
     public String toString() {
-        return engine.label;
+        return engine.label();
     }
 
     // ---------------------------------------------------------------------------------- types
@@ -298,10 +426,12 @@ public final class Pool<T> implements AutoCloseable {
 
         /**
          * Returns the object to the pool (kept if valid and under the idle bound, else disposed
-         * of; handed to the first waiter if borrowers wait). Idempotent.
+         * of; handed to the first waiter if borrowers wait). Idempotent: a second close, also one
+         * racing the first from another thread, does nothing and calls no validator, disposer or
+         * clock.
          *
-         * @throws RuntimeException what the validator or the disposer threw, after the object was
-         *     dropped and counted
+         * @throws RuntimeException what the disposer threw, after the object was dropped and
+         *     counted (a validator's exception means "invalid" and is logged, not thrown)
          */
         @Override
         void close();
@@ -335,12 +465,62 @@ public final class Pool<T> implements AutoCloseable {
     }
 
     /**
+     * A distribution of times (waits at the cap, or how long leases were held), since the pool was
+     * made (waits) or since hold times are recorded ({@link Pool#recordHoldTimes(boolean)}). The
+     * percentiles and the mean are within 1% of the true values (HdrHistogram, two significant
+     * digits); the count is exact.
+     *
+     * @param count how many times were recorded
+     * @param mean their mean
+     * @param p50 the median: half of the times were at most this
+     * @param p90 the 90th percentile
+     * @param p99 the 99th percentile
+     * @param p999 the 99.9th percentile
+     * @param max the longest
+     */
+    public record Times(long count, Duration mean, Duration p50, Duration p90, Duration p99, Duration p999,
+            Duration max) {
+
+        /** No time recorded. */
+        public static final Times NONE = new Times(0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO,
+                Duration.ZERO, Duration.ZERO);
+
+        /**
+         * @param count how many times were recorded
+         * @param mean their mean
+         * @param p50 the median
+         * @param p90 the 90th percentile
+         * @param p99 the 99th percentile
+         * @param p999 the 99.9th percentile
+         * @param max the longest
+         * @throws NullPointerException if a duration is null
+         * @throws IllegalArgumentException if {@code count} is negative
+         */
+        public Times {
+            if (count < 0) {
+                throw new IllegalArgumentException("count must not be negative, not " + count);
+            }
+            Objects.requireNonNull(mean, "mean");
+            Objects.requireNonNull(p50, "p50");
+            Objects.requireNonNull(p90, "p90");
+            Objects.requireNonNull(p99, "p99");
+            Objects.requireNonNull(p999, "p999");
+            Objects.requireNonNull(max, "max");
+        }
+
+        /** @return the sum of the times: {@code mean} times {@code count} (within 1%) */
+        public Duration total() {
+            return mean.multipliedBy(count);
+        }
+    }
+
+    /**
      * Counters of a pool.
      *
      * @param created objects made by the factory
      * @param reused leases served by an idle object rather than a new one
      * @param dropped objects the pool let go of: over the idle bound, discarded, invalid, expired,
-     *     idle at close, or returned after close
+     *     evicted, idle at close, or returned after close
      * @param idle objects waiting for reuse now
      * @param inUse objects leased now
      * @param waits borrowers that had to wait at the cap
@@ -350,9 +530,14 @@ public final class Pool<T> implements AutoCloseable {
      * @param waiting borrowers waiting now
      * @param longestWait the longest wait so far
      * @param meanWait the mean of the waits that ended so far (zero before any)
+     * @param longLeases leases found held past {@link Builder#longLeaseWarning(Duration)} (each
+     *     counted once)
+     * @param waitTimes the waits that ended so far, as a distribution
+     * @param holdTimes how long leases were held, while {@link Pool#recordHoldTimes(boolean)} was on
      */
     public record Stats(long created, long reused, long dropped, int idle, int inUse, long waits, long timeouts,
-            long expired, int waiting, Duration longestWait, Duration meanWait) {
+            long expired, int waiting, Duration longestWait, Duration meanWait, long longLeases, Times waitTimes,
+            Times holdTimes) {
 
         /**
          * @param created objects made by the factory
@@ -366,11 +551,38 @@ public final class Pool<T> implements AutoCloseable {
          * @param waiting borrowers waiting now
          * @param longestWait the longest wait so far
          * @param meanWait the mean of the waits that ended so far
-         * @throws NullPointerException if a duration is null
+         * @param longLeases leases found held past the long-lease warning
+         * @param waitTimes the waits that ended so far
+         * @param holdTimes how long leases were held, while recorded
+         * @throws NullPointerException if a duration or a distribution is null
          */
         public Stats {
             Objects.requireNonNull(longestWait, "longestWait");
             Objects.requireNonNull(meanWait, "meanWait");
+            Objects.requireNonNull(waitTimes, "waitTimes");
+            Objects.requireNonNull(holdTimes, "holdTimes");
+        }
+
+        /**
+         * Counters without long leases or distributions: the second release's form.
+         *
+         * @param created objects made by the factory
+         * @param reused leases served by an idle object rather than a new one
+         * @param dropped objects the pool let go of
+         * @param idle objects waiting for reuse now
+         * @param inUse objects leased now
+         * @param waits borrowers that had to wait at the cap
+         * @param timeouts borrowers whose wait ended without an object, or that would not wait
+         * @param expired objects let go of as expired
+         * @param waiting borrowers waiting now
+         * @param longestWait the longest wait so far
+         * @param meanWait the mean of the waits that ended so far
+         * @throws NullPointerException if a duration is null
+         */
+        public Stats(long created, long reused, long dropped, int idle, int inUse, long waits, long timeouts,
+                long expired, int waiting, Duration longestWait, Duration meanWait) {
+            this(created, reused, dropped, idle, inUse, waits, timeouts, expired, waiting, longestWait, meanWait, 0,
+                    Times.NONE, Times.NONE);
         }
 
         /**
@@ -394,36 +606,22 @@ public final class Pool<T> implements AutoCloseable {
      * @param <T> the type of the pooled objects
      */
     public static final class Builder<T> {
-        private final Supplier<? extends T> newObject;
-        private int maxSize = DEFAULT_MAX_SIZE;
-        private boolean maxSizeSet;
-        private int maxTotal;
-        private Duration maxWait = DEFAULT_MAX_WAIT;
-        private Consumer<? super T> disposer;
-        private Predicate<? super T> validator;
-        private String name;
-        private Duration maxLifetime;
-        private Duration maxIdleTime;
-        private Predicate<? super PooledInfo> expiration;
-        private Clock clock = Clock.systemUTC();
-        private Duration evictInterval;
-        private ScheduledExecutorService evictExecutor;
-        private int prefill;
-        private int cells = PoolCells.defaultCount();
+        private final PoolEngine.Config<T> config = new PoolEngine.Config<>();
 
         private Builder(Supplier<? extends T> newObject) {
-            this.newObject = Objects.requireNonNull(newObject, "newObject");
+            config.newObject = Objects.requireNonNull(newObject, "newObject");
+            config.maxWait = DEFAULT_MAX_WAIT;
+            config.clock = Clock.systemUTC();
         }
 
         /**
-         * @param maxSize how many idle objects to keep; 0 for no bound (default
-         *     {@value Pool#DEFAULT_MAX_SIZE}; with a cap, the cap)
+         * @param maxSize how many idle objects to keep; 0 for no bound (default: the cap, or
+         *     {@value Pool#DEFAULT_MAX_SIZE} without one)
          * @return this builder
          * @throws IllegalArgumentException if {@code maxSize} is negative
          */
         public Builder<T> maxSize(int maxSize) {
-            this.maxSize = checkSize("maxSize", "no bound", maxSize);
-            this.maxSizeSet = true;
+            config.maxSize = checkSize("maxSize", "no bound", maxSize);
             return this;
         }
 
@@ -434,7 +632,7 @@ public final class Pool<T> implements AutoCloseable {
          * @throws IllegalArgumentException if {@code maxTotal} is negative
          */
         public Builder<T> maxTotal(int maxTotal) {
-            this.maxTotal = checkSize("maxTotal", "no cap", maxTotal);
+            config.maxTotal = checkSize("maxTotal", "no cap", maxTotal);
             return this;
         }
 
@@ -446,7 +644,19 @@ public final class Pool<T> implements AutoCloseable {
          * @throws IllegalArgumentException if {@code maxWait} is negative
          */
         public Builder<T> maxWait(Duration maxWait) {
-            this.maxWait = notNegative("maxWait", maxWait);
+            config.maxWait = notNegative("maxWait", maxWait);
+            return this;
+        }
+
+        /**
+         * @param fair {@code true} (the default): waiters at the cap are served in arrival order,
+         *     and a newcomer queues behind them; {@code false}: a newcomer takes an idle object at
+         *     once, even when others wait (as HikariCP and Stormpot do), for throughput. In both
+         *     modes every waiter is served or times out
+         * @return this builder
+         */
+        public Builder<T> fair(boolean fair) {
+            config.fair = fair;
             return this;
         }
 
@@ -456,18 +666,58 @@ public final class Pool<T> implements AutoCloseable {
          * @throws NullPointerException if {@code disposer} is null
          */
         public Builder<T> disposer(Consumer<? super T> disposer) {
-            this.disposer = Objects.requireNonNull(disposer, "disposer");
+            config.disposer = Objects.requireNonNull(disposer, "disposer");
             return this;
         }
 
         /**
-         * @param validator tested on every returned object; false (or an exception) means the
-         *     object is disposed of instead of kept
+         * @param validator tested on every returned object (and, with {@link #validateOnLease},
+         *     on every idle object about to be leased); false or an exception means the object is
+         *     disposed of instead of kept (the exception is logged as a warning, never thrown)
          * @return this builder
          * @throws NullPointerException if {@code validator} is null
          */
         public Builder<T> validator(Predicate<? super T> validator) {
-            this.validator = Objects.requireNonNull(validator, "validator");
+            config.validator = Objects.requireNonNull(validator, "validator");
+            return this;
+        }
+
+        /**
+         * @param validateOnLease also test an idle object with the validator before it is handed
+         *     out; an invalid one is disposed of and the borrower served another (default
+         *     {@code false}; without a validator it does nothing). The background sweep checks
+         *     only the expiration rule
+         * @return this builder
+         */
+        public Builder<T> validateOnLease(boolean validateOnLease) {
+            config.validateOnLease = validateOnLease;
+            return this;
+        }
+
+        /**
+         * Warns of leases held too long: a lease still held when {@code warning} has passed (by the
+         * pool's {@link #clock(Clock)}), found while it is held, so also one never closed, logs one
+         * warning naming the pool, the borrowing thread and how long, with the stack of the lease
+         * (taken at each lease while this is set), commits a JFR event
+         * {@code cs.resources.LongLease}, and counts once in {@link Stats#longLeases()}. Off unless
+         * set. Leases are looked at every quarter of {@code warning} (at most every second).
+         *
+         * @param warning how long a lease may be held before it is reported
+         * @return this builder
+         * @throws NullPointerException if {@code warning} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         */
+        public Builder<T> longLeaseWarning(Duration warning) {
+            config.longLeaseWarning = positive("longLeaseWarning", warning);
+            return this;
+        }
+
+        /**
+         * @param on record hold times from the start ({@link Pool#recordHoldTimes(boolean)}); default off
+         * @return this builder
+         */
+        public Builder<T> recordHoldTimes(boolean on) {
+            config.recordHoldTimes = on;
             return this;
         }
 
@@ -477,7 +727,7 @@ public final class Pool<T> implements AutoCloseable {
          * @throws NullPointerException if {@code name} is null
          */
         public Builder<T> name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            config.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
@@ -488,7 +738,7 @@ public final class Pool<T> implements AutoCloseable {
          * @throws IllegalArgumentException if it is zero or negative
          */
         public Builder<T> maxLifetime(Duration maxLifetime) {
-            this.maxLifetime = positive("maxLifetime", maxLifetime);
+            config.maxLifetime = positive("maxLifetime", maxLifetime);
             return this;
         }
 
@@ -499,7 +749,7 @@ public final class Pool<T> implements AutoCloseable {
          * @throws IllegalArgumentException if it is zero or negative
          */
         public Builder<T> maxIdleTime(Duration maxIdleTime) {
-            this.maxIdleTime = positive("maxIdleTime", maxIdleTime);
+            config.maxIdleTime = positive("maxIdleTime", maxIdleTime);
             return this;
         }
 
@@ -511,24 +761,25 @@ public final class Pool<T> implements AutoCloseable {
          * @throws NullPointerException if {@code expiration} is null
          */
         public Builder<T> expiration(Predicate<? super PooledInfo> expiration) {
-            this.expiration = Objects.requireNonNull(expiration, "expiration");
+            config.expiration = Objects.requireNonNull(expiration, "expiration");
             return this;
         }
 
         /**
-         * @param clock the time source of expiration (default: the system clock, in UTC); read in
-         *     milliseconds, only when an expiration rule is set
+         * @param clock the time source of expiration and of long-lease warnings (default: the
+         *     system clock, in UTC); read in milliseconds, only when one of them is set
          * @return this builder
          * @throws NullPointerException if {@code clock} is null
          */
         public Builder<T> clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            config.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /**
          * Lets go of expired idle objects in the background, every {@code interval}, on
          * {@code executor} (which the pool does not own: it only cancels its task at close).
+         * Whatever the expiration rule or the disposer throws there is logged; the sweep goes on.
          *
          * @param interval the delay between two sweeps
          * @param executor runs the sweeps
@@ -538,8 +789,8 @@ public final class Pool<T> implements AutoCloseable {
          */
         public Builder<T> evictEvery(Duration interval, ScheduledExecutorService executor) {
             Duration checked = positive("evictEvery interval", Objects.requireNonNull(interval, "interval"));
-            this.evictExecutor = Objects.requireNonNull(executor, "executor");
-            this.evictInterval = checked;
+            config.evictExecutor = Objects.requireNonNull(executor, "executor");
+            config.evictInterval = checked;
             return this;
         }
 
@@ -552,13 +803,16 @@ public final class Pool<T> implements AutoCloseable {
             if (prefill < 0) {
                 throw new IllegalArgumentException("prefill must be 0 or positive, not " + prefill);
             }
-            this.prefill = prefill;
+            config.prefill = prefill;
             return this;
         }
 
         /** For tests: the number of thread cells (a power of two), instead of a few per processor. */
         Builder<T> cells(int count) {
-            this.cells = count;
+            if (Integer.bitCount(count) != 1) {
+                throw new IllegalArgumentException("cell count must be a power of two, not " + count);
+            }
+            config.cells = count;
             return this;
         }
 
@@ -579,26 +833,27 @@ public final class Pool<T> implements AutoCloseable {
         }
 
         /**
-         * @return a new, open pool (its prefill and sweep, if asked for, started)
+         * @return a new, open pool (its prefill, sweep and long-lease watch, if asked for, started)
          * @throws IllegalArgumentException if {@code maxSize} is above a non-zero {@code maxTotal},
          *     {@code prefill} above {@code maxTotal} or above the idle bound, or {@code evictEvery}
          *     was given without an expiration rule
          * @throws java.util.concurrent.RejectedExecutionException if the sweep's executor refuses it
          */
         public Pool<T> build() {
-            if (maxTotal > 0 && maxSizeSet && maxSize > maxTotal) {
-                throw new IllegalArgumentException("maxSize " + maxSize + " must not be above maxTotal " + maxTotal);
+            PoolEngine.Config<T> c = config;
+            if (c.maxTotal > 0 && c.maxSize > c.maxTotal) {
+                throw new IllegalArgumentException("maxSize " + c.maxSize + " must not be above maxTotal " + c.maxTotal);
             }
-            if (maxTotal > 0 && prefill > maxTotal) {
-                throw new IllegalArgumentException("prefill " + prefill + " must not be above maxTotal " + maxTotal);
+            if (c.maxTotal > 0 && c.prefill > c.maxTotal) {
+                throw new IllegalArgumentException("prefill " + c.prefill + " must not be above maxTotal " + c.maxTotal);
             }
-            int idleBound = maxSizeSet || maxTotal == 0 ? maxSize : maxTotal;
-            if (idleBound > 0 && prefill > idleBound) {
-                throw new IllegalArgumentException("prefill " + prefill + " must not be above the idle bound, maxSize "
+            int idleBound = c.maxSize >= 0 ? c.maxSize : c.maxTotal > 0 ? c.maxTotal : DEFAULT_MAX_SIZE;
+            if (idleBound > 0 && c.prefill > idleBound) {
+                throw new IllegalArgumentException("prefill " + c.prefill + " must not be above the idle bound, maxSize "
                         + idleBound);
             }
-            if (evictExecutor != null && maxLifetime == null && maxIdleTime == null && expiration == null) {
-                throw new IllegalArgumentException("evictEvery(" + evictInterval
+            if (c.evictExecutor != null && c.maxLifetime == null && c.maxIdleTime == null && c.expiration == null) {
+                throw new IllegalArgumentException("evictEvery(" + c.evictInterval
                         + ", ...) needs an expiration rule: maxLifetime, maxIdleTime or expiration");
             }
             return new Pool<>(this);

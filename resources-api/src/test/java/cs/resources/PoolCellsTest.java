@@ -2,39 +2,40 @@ package cs.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cs.resources.internal.pool.Cells;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * White-box tests of {@link PoolCells} and how {@link Pool} uses them: borrowers with keys whose
+ * White-box tests of {@link Cells} and how {@link Pool} uses them: borrowers with keys whose
  * primary cells collide keep to their own objects (the second one rehashed to its secondary cell)
  * instead of taking each other's; the array stays the same size however many keys pass through.
  */
-class PoolCellsTest {
+class CellsTest {
 
     private final AtomicInteger made = new AtomicInteger();
 
     private static int leaseAndReturn(Pool<Integer> pool, int key) {
-        PoolLease<Integer> lease = (PoolLease<Integer>) pool.instanceIn(key);
+        Pool.Lease<Integer> lease = pool.instanceIn(key);
         int object = lease.get();
-        lease.closeIn(key);
+        pool.closeIn(lease, key);
         return object;
     }
 
     @Test
     void keysWhoseCellsCollideKeepToTheirOwnObjects() {
         Pool<Integer> pool = Pool.<Integer>builder(made::incrementAndGet).maxSize(0).cells(8).build();
-        PoolCells cells = new PoolCells(8);
+        Cells cells = new Cells(8);
         int a = 1;
         int b = 1 + 8;
         assertThat(cells.primary(a)).isEqualTo(cells.primary(b));
         assertThat(cells.secondary(b)).isNotEqualTo(cells.primary(b));
 
         // While a holds its object, b gets one of its own (into b's secondary cell).
-        PoolLease<Integer> held = (PoolLease<Integer>) pool.instanceIn(a);
+        Pool.Lease<Integer> held = pool.instanceIn(a);
         int first = held.get();
         int second = leaseAndReturn(pool, b);
-        held.closeIn(a);
+        pool.closeIn(held, a);
         assertThat(second).isNotEqualTo(first);
         // From now on each takes its own from its cell: a's object in the cell both keys hash to
         // first is a's, and b passes it by for its own in its secondary.
@@ -54,15 +55,15 @@ class PoolCellsTest {
     @Test
     void aBorrowerWhoseCellsAreBothTakenStillGetsAnIdleObjectRatherThanANewOne() {
         Pool<Integer> pool = Pool.<Integer>builder(made::incrementAndGet).maxSize(0).cells(4).build();
-        PoolCells cells = new PoolCells(4);
+        Cells cells = new Cells(4);
         // Keys 0..3 fill the four cells, each with an object of its own; any other key finds its
         // two cells holding others' objects.
-        java.util.List<PoolLease<Integer>> leases = new java.util.ArrayList<>();
+        java.util.List<Pool.Lease<Integer>> leases = new java.util.ArrayList<>();
         for (int key = 0; key < 4; key++) {
-            leases.add((PoolLease<Integer>) pool.instanceIn(key));
+            leases.add(pool.instanceIn(key));
         }
         for (int key = 0; key < 4; key++) {
-            leases.get(key).closeIn(key);
+            pool.closeIn(leases.get(key), key);
         }
         int other = 4;
         assertThat(cells.primary(other)).isBetween(0, 3);
@@ -72,10 +73,10 @@ class PoolCellsTest {
 
     @Test
     void theCellsAreAFewPerProcessorAndNeverMoreThanSixtyFour() {
-        int n = PoolCells.defaultCount();
+        int n = Cells.defaultCount();
         assertThat(Integer.bitCount(n)).isEqualTo(1);
-        assertThat(n).isBetween(4, PoolCells.MAX_CELLS);
-        PoolCells cells = new PoolCells(n);
+        assertThat(n).isBetween(4, Cells.MAX_CELLS);
+        Cells cells = new Cells(n);
         for (long key = 0; key < 100_000; key++) {
             assertThat(cells.primary(key)).isBetween(0, n - 1);
             assertThat(cells.secondary(key)).isBetween(0, n - 1).isNotEqualTo(cells.primary(key));

@@ -207,8 +207,8 @@ class PoolLincheckTest {
                     return NO_LEASE;
                 }
                 int object = lease.get();
-                ((PoolLease<Integer>) lease).closeIn(thread);
-                ((PoolLease<Integer>) lease).closeIn(thread);
+                pool.closeIn(lease, thread);
+                pool.closeIn(lease, thread);
                 return object;
             } finally {
                 exit();

@@ -15,5 +15,5 @@
  * so this package needs nothing from OSGi at run time.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package cs.resources.runtime;

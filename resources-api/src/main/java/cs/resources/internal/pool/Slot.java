@@ -1,10 +1,10 @@
-package cs.resources;
+package cs.resources.internal.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One object of a {@link Pool} and its state word: what the lock-free paths of the pool agree on.
+ * One object of a pool and its state word: what the lock-free paths of the pool agree on.
  *
  * <p>The state is one {@code long}: a kind in the low three bits and a stamp above them. Every
  * lease takes a fresh stamp (one more than the last), so a state word never repeats in a slot's
@@ -12,30 +12,30 @@ import java.lang.invoke.VarHandle;
  * a cell the slot has since left) always fails. The kinds, and who may change them:
  *
  * <ul>
- *   <li>{@link #IDLE}: idle on the shared stack of {@link PoolCore}; changed only holding its lock.</li>
- *   <li>{@link #CELL}: idle, held by the cell {@link #cell} of {@link PoolCells}; claimed by
+ *   <li>{@link #IDLE}: idle on the shared stack of {@link Core}; changed only holding its lock.</li>
+ *   <li>{@link #CELL}: idle, held by the cell {@link #cell} of {@link Cells}; claimed by
  *       compare-and-set, by any thread, with or without the lock.</li>
  *   <li>{@link #CELL_LEASED}: leased from its cell, which still holds it and so keeps its place
  *       under the idle bound; its lease returns it with one compare-and-set back to {@code CELL};
- *       {@link PoolCore} may take that place away (compare-and-set to {@code LEASED}) holding its
+ *       {@link Core} may take that place away (compare-and-set to {@code LEASED}) holding its
  *       lock.</li>
- *   <li>{@link #LEASED}: leased, held by no cell; its close goes through {@link PoolCore}.</li>
+ *   <li>{@link #LEASED}: leased, held by no cell; its close goes through {@link Core}.</li>
  *   <li>{@link #RETURNING}: a close of a {@code LEASED} slot won the compare-and-set and owns it
- *       until {@link PoolCore} places it.</li>
+ *       until {@link Core} places it.</li>
  *   <li>{@link #CELL_RETURNING}: a close of a {@code CELL_LEASED} slot that must validate it or
  *       note the time won the compare-and-set, and owns it while it does; it then puts it back
- *       with one more ({@code CELL}), unless {@link PoolCore} took the cell's place meanwhile
+ *       with one more ({@code CELL}), unless {@link Core} took the cell's place meanwhile
  *       (compare-and-set to {@code RETURNING}, holding its lock).</li>
  *   <li>{@link #DEAD}: let go of; never leased again (counted against the cap until disposed of).</li>
  * </ul>
  *
- * <p>The state sits between paddings (the superclasses {@link PoolSlotPadBefore} and
- * {@link PoolSlotPadAfter}): slots made one after another are adjacent on the heap, and two
+ * <p>The state sits between paddings (the superclasses {@link SlotPadBefore} and
+ * {@link SlotPadAfter}): slots made one after another are adjacent on the heap, and two
  * threads each using their own slot must not write the same cache line.
  *
  * @param <T> the type of the pooled object
  */
-final class PoolSlot<T> extends PoolSlotPadAfter {
+final class Slot<T> extends SlotPadAfter implements Grant {
 
     /** Idle on the shared stack. */
     static final int IDLE = 1;
@@ -59,15 +59,26 @@ final class PoolSlot<T> extends PoolSlotPadAfter {
     final T object;
     /** When it was made, in the pool clock's milliseconds (0 when the pool does not expire objects). */
     final long createdAt;
-    /** Its position in {@link PoolCore}'s registry. Guarded by {@link PoolCore}'s lock. */
+    /** Its position in {@link Core}'s registry. Guarded by {@link Core}'s lock. */
     int index = -1;
     /**
-     * The cell that holds it, or -1. Guarded by {@link PoolCore}'s lock; non-negative exactly while
+     * The cell that holds it, or -1. Guarded by {@link Core}'s lock; non-negative exactly while
      * the kind is {@code CELL} or {@code CELL_LEASED} (and briefly {@code DEAD}, until retired).
      */
     int cell = -1;
+    /**
+     * Set by {@code evictAll()} (and by a cap lowered below the objects that exist) on an object in
+     * use: it is let go of when it comes back instead of being kept. Guarded by {@link Core}'s lock.
+     */
+    boolean doomed;
+    /**
+     * The lease a long-lease watch looks at ({@link LongLeases}), set by the borrower after its
+     * claim when the pool warns of long leases, read by the watch; a stale one (its lease closed)
+     * is ignored. Null when the pool does not watch.
+     */
+    volatile PooledLease<T> watched;
 
-    PoolSlot(T object, long createdAt, long initialState) {
+    Slot(T object, long createdAt, long initialState) {
         super(initialState, createdAt);
         this.object = object;
         this.createdAt = createdAt;
@@ -91,6 +102,12 @@ final class PoolSlot<T> extends PoolSlotPadAfter {
         return stamp(state) == stamp && (k == CELL_LEASED || k == LEASED);
     }
 
+    /** @return whether {@code state} is a slot out with a borrower: leased, or its close still under way */
+    static boolean isOut(long state) {
+        int k = kind(state);
+        return k == CELL_LEASED || k == LEASED || k == RETURNING || k == CELL_RETURNING;
+    }
+
     @Override
     public String toString() {
         return "slot " + index + " (" + kindName(kind(state())) + ", stamp " + stamp(state()) + ") of " + object;
@@ -112,7 +129,7 @@ final class PoolSlot<T> extends PoolSlotPadAfter {
 
 /** Padding before the state word: a cache line and more. */
 @SuppressWarnings("unused")
-abstract class PoolSlotPadBefore {
+abstract class SlotPadBefore {
     private long p00;
     private long p01;
     private long p02;
@@ -127,7 +144,7 @@ abstract class PoolSlotPadBefore {
  * The fields a lease and its return write: the state word, and beside it, on the same line, what
  * the owner of a lease writes while it owns it.
  */
-abstract class PoolSlotState extends PoolSlotPadBefore {
+abstract class SlotState extends SlotPadBefore {
     private static final VarHandle STATE;
     private static final VarHandle LEASES;
     private static final VarHandle RETURNED_AT;
@@ -136,10 +153,10 @@ abstract class PoolSlotState extends PoolSlotPadBefore {
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(PoolSlotState.class, "state", long.class);
-            LEASES = lookup.findVarHandle(PoolSlotState.class, "leases", long.class);
-            RETURNED_AT = lookup.findVarHandle(PoolSlotState.class, "returnedAt", long.class);
-            OWNER = lookup.findVarHandle(PoolSlotState.class, "owner", long.class);
+            STATE = lookup.findVarHandle(SlotState.class, "state", long.class);
+            LEASES = lookup.findVarHandle(SlotState.class, "leases", long.class);
+            RETURNED_AT = lookup.findVarHandle(SlotState.class, "returnedAt", long.class);
+            OWNER = lookup.findVarHandle(SlotState.class, "owner", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -161,12 +178,12 @@ abstract class PoolSlotState extends PoolSlotPadBefore {
     /**
      * The borrower (a thread id) whose cell holds this slot: a fast lease takes a cell's slot only
      * if it is the caller's, so that two threads whose cells collide do not take each other's.
-     * Written (opaque) holding {@link PoolCore}'s lock when the slot moves into a cell; read
+     * Written (opaque) holding {@link Core}'s lock when the slot moves into a cell; read
      * (opaque) by fast leases, for which a stale value only means the shared path.
      */
     private long owner = -1;
 
-    PoolSlotState(long state, long returnedAt) {
+    SlotState(long state, long returnedAt) {
         this.state = state;
         this.returnedAt = returnedAt;
     }
@@ -211,7 +228,7 @@ abstract class PoolSlotState extends PoolSlotPadBefore {
 
 /** Padding after the state line. */
 @SuppressWarnings("unused")
-abstract class PoolSlotPadAfter extends PoolSlotState {
+abstract class SlotPadAfter extends SlotState {
     private long q00;
     private long q01;
     private long q02;
@@ -221,7 +238,7 @@ abstract class PoolSlotPadAfter extends PoolSlotState {
     private long q06;
     private long q07;
 
-    PoolSlotPadAfter(long state, long returnedAt) {
+    SlotPadAfter(long state, long returnedAt) {
         super(state, returnedAt);
     }
 }

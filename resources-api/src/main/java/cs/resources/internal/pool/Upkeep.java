@@ -1,5 +1,6 @@
-package cs.resources;
+package cs.resources.internal.pool;
 
+import cs.resources.Pool;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -8,15 +9,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The background work of a {@link Pool}: the prefill (objects made ahead of demand, in a daemon
+ * The background work of a pool: the prefill (objects made ahead of demand, in a daemon
  * thread of its own that ends when done) and the sweep (expired idle objects let go of without a
- * borrower, every interval, on the user's scheduler). Both work through {@link PoolCore} like a
+ * borrower, every interval, on the user's scheduler). Both work through {@link Core} like a
  * borrower would: a place under the cap is reserved before each creation, an idle object is let go
  * of only if it is still idle with the state it had when it was checked.
  *
  * @param <T> the type of the pooled objects
  */
-final class PoolUpkeep<T> {
+final class Upkeep<T> {
 
     private static final System.Logger LOG = System.getLogger(Pool.class.getName());
 
@@ -26,7 +27,7 @@ final class PoolUpkeep<T> {
     /** Set by stop(): the prefill ends. */
     private volatile boolean stopped;
 
-    PoolUpkeep(PoolEngine<T> engine) {
+    Upkeep(PoolEngine<T> engine) {
         this.engine = engine;
     }
 
@@ -58,17 +59,17 @@ final class PoolUpkeep<T> {
                 }
                 return;
             }
-            PoolSlot<T> dropped = engine.core.addPrefilled(object, engine.expiry.now());
+            Slot<T> dropped = engine.core.addPrefilled(object, engine.expiry.now());
             if (dropped != null) {
                 engine.disposeLogged(dropped);
-                engine.core.retire(dropped, false, false); // its room is free once it is gone
+                engine.core.retire(dropped, false); // its room is free once it is gone
             }
         }
     }
 
     /** Schedules the sweep. @throws RejectedExecutionException if the executor refuses it */
     void scheduleSweep(Duration interval, ScheduledExecutorService executor) {
-        long nanos = PoolEngine.nanos(interval);
+        long nanos = Core.nanos(interval);
         sweep = executor.scheduleWithFixedDelay(this::sweepSafely, nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -86,7 +87,7 @@ final class PoolUpkeep<T> {
         int evicted = 0;
         for (Object[] entry : engine.core.idleSnapshot()) {
             @SuppressWarnings("unchecked")
-            PoolSlot<T> s = (PoolSlot<T>) entry[0];
+            Slot<T> s = (Slot<T>) entry[0];
             long state = (Long) entry[1];
             boolean expired;
             try {
@@ -100,7 +101,7 @@ final class PoolUpkeep<T> {
                 evicted++;
                 // It counts against the cap until its disposer has returned.
                 engine.disposeLogged(s);
-                engine.core.retire(s, true, false);
+                engine.core.retire(s, true);
             }
         }
         return evicted;

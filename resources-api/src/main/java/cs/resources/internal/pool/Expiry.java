@@ -1,16 +1,17 @@
-package cs.resources;
+package cs.resources.internal.pool;
 
+import cs.resources.Pool;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Predicate;
 
 /**
- * When an idle object of a {@link Pool} has expired: its age against {@code maxLifetime}, its idle
+ * When an idle object of a pool has expired: its age against {@code maxLifetime}, its idle
  * time against {@code maxIdleTime}, and the user's predicate, all read from the pool's clock in
  * milliseconds. Immutable; the clock and the predicate are user code, so this is never asked while
- * {@link PoolCore}'s lock is held.
+ * the core's lock is held.
  */
-final class PoolExpiry {
+final class Expiry {
 
     final Clock clock;
     /** In milliseconds; 0 for none. */
@@ -23,7 +24,7 @@ final class PoolExpiry {
     /** Whether returns must note their time (an idle-time rule, or a predicate that may ask). */
     final boolean tracksReturns;
 
-    PoolExpiry(Clock clock, Duration maxLifetime, Duration maxIdleTime, Predicate<? super Pool.PooledInfo> predicate) {
+    Expiry(Clock clock, Duration maxLifetime, Duration maxIdleTime, Predicate<? super Pool.PooledInfo> predicate) {
         this.clock = clock;
         this.maxLifetime = millis(maxLifetime);
         this.maxIdleTime = millis(maxIdleTime);
@@ -54,7 +55,7 @@ final class PoolExpiry {
      * @return whether {@code slot}, idle and about to be leased (or looked at by the sweep), has expired
      * @throws RuntimeException what the clock or the predicate threw (the caller counts it as expired)
      */
-    boolean expired(PoolSlot<?> slot, long now) {
+    boolean expired(Slot<?> slot, long now) {
         if (maxLifetime > 0 && now - slot.createdAt >= maxLifetime) {
             return true;
         }
@@ -65,7 +66,7 @@ final class PoolExpiry {
     }
 
     /** What the predicate sees: one object at one instant. */
-    private record Info(PoolSlot<?> slot, long now) implements Pool.PooledInfo {
+    private record Info(Slot<?> slot, long now) implements Pool.PooledInfo {
         @Override
         public Duration age() {
             return Duration.ofMillis(Math.max(0, now - slot.createdAt));
