@@ -329,6 +329,12 @@ as viewer "resources:pause $ticker_id"
 expect "the viewer may not pause" 'Command not found: resources:pause'
 as viewer "resources:resume $ticker_id"
 expect "the viewer may not resume" 'Command not found: resources:resume'
+as viewer 'resources:evict 1'
+expect "the viewer may not evict a pool" 'Command not found: resources:evict'
+as viewer 'resources:resize --max-total 3 1'
+expect "the viewer may not resize a pool" 'Command not found: resources:resize'
+out=$(cat "$etc/jmx.acl.cs.resources.Pools.cfg" 2> /dev/null || true)
+expect "the feature wrote etc/jmx.acl.cs.resources.Pools.cfg (evictAll for admins)" '^evictAll = admin$'
 as viewer 'resources:runstates'
 expect "the ticker still runs" "^ *$ticker_id +karaf-ticker +RUNNING "
 

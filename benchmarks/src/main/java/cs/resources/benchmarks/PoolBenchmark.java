@@ -90,6 +90,27 @@ public abstract class PoolBenchmark {
         }
     }
 
+    /**
+     * The same with the controls that cost a lease something when on: a long-lease warning (a clock
+     * read and the borrower's stack per lease) and hold times (two clock reads and a record), for
+     * the record. Off, they cost nothing: that is {@code csPool}.
+     */
+    @State(Scope.Benchmark)
+    public static class CsPoolWatched {
+        Pool<Object> pool;
+
+        @Setup
+        public void setUp() {
+            pool = Pool.builder(Object::new).maxSize(SIZE).longLeaseWarning(Duration.ofHours(1)).recordHoldTimes(true)
+                    .build();
+        }
+
+        @TearDown
+        public void tearDown() {
+            pool.close();
+        }
+    }
+
     /** One entry of {@link HikariBag}: the state word HikariCP keeps beside each connection. */
     static final class BagEntry implements ConcurrentBag.IConcurrentBagEntry {
         private static final java.lang.invoke.VarHandle STATE;
@@ -239,6 +260,13 @@ public abstract class PoolBenchmark {
 
     @Benchmark
     public Object csPoolLifetime(CsPoolLifetime state) {
+        try (Pool.Lease<Object> lease = state.pool.instance()) {
+            return lease.get();
+        }
+    }
+
+    @Benchmark
+    public Object csPoolWatched(CsPoolWatched state) {
         try (Pool.Lease<Object> lease = state.pool.instance()) {
             return lease.get();
         }

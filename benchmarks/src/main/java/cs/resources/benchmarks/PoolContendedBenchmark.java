@@ -86,6 +86,22 @@ public class PoolContendedBenchmark {
         }
     }
 
+    /** The same with {@code fair(false)}: a newcomer takes an idle object at once, even when others wait. */
+    @State(Scope.Benchmark)
+    public static class CsPoolUnfair {
+        Pool<Object> pool;
+
+        @Setup
+        public void setUp() {
+            pool = Pool.builder(Object::new).maxTotal(OBJECTS).maxWait(Duration.ofSeconds(10)).fair(false).build();
+        }
+
+        @TearDown
+        public void tearDown() {
+            pool.close();
+        }
+    }
+
     @State(Scope.Benchmark)
     public static class HikariBag extends PoolBenchmark.HikariBag {
         @Override
@@ -96,6 +112,14 @@ public class PoolContendedBenchmark {
 
     @Benchmark
     public Object csPool(CsPool state) {
+        try (Pool.Lease<Object> lease = state.pool.instance()) {
+            Blackhole.consumeCPU(HOLD);
+            return lease.get();
+        }
+    }
+
+    @Benchmark
+    public Object csPoolUnfair(CsPoolUnfair state) {
         try (Pool.Lease<Object> lease = state.pool.instance()) {
             Blackhole.consumeCPU(HOLD);
             return lease.get();

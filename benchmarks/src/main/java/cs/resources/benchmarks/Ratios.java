@@ -72,7 +72,11 @@ public final class Ratios {
         /** reference / subject at least the target, in the 99th percentile (sample-time results). */
         FASTER_BY_P99,
         /** subject - reference at most the target, in ns/op: what a layer adds to an operation. */
-        ADDS_AT_MOST
+        ADDS_AT_MOST,
+        /** subject / reference at most the target, in the 99th percentile (sample-time results). */
+        AT_MOST_P99,
+        /** the subject's 99th percentile at most the target, in ns (sample-time results). */
+        P99_AT_MOST_NS
     }
 
     /**
@@ -90,6 +94,8 @@ public final class Ratios {
     private static final String POOL_CAPPED = "pool lease+return, maxTotal above demand";
     private static final String POOL_LIFETIME = "pool lease+return, maxLifetime";
     private static final String CONTENDED = "pool at its cap (4 threads, 2 objects, ~1 us held)";
+    private static final String CONTENDED_UNFAIR = "pool at its cap, fair(false) (4 threads, 2 objects, ~1 us held)";
+    private static final String HIKARI_2 = "HikariCP 7.1 ConcurrentBag, 2 entries";
     private static final String OPEN = "MultiOpen open+close while open";
     private static final String ATOMIC = "AtomicInteger pair";
     private static final String HANDLE = "MultiOpen acquire()+handle close while open";
@@ -144,7 +150,13 @@ public final class Ratios {
             new Check("open()+close() through a view", "the pair on the object", "ViewBenchmark.viewOpenClose",
                     "ViewBenchmark.objectOpenClose", Kind.AT_MOST, 1.5),
             new Check("acquire()+handle close through a view", "the pair on the object", "ViewBenchmark.viewAcquireClose",
-                    "ViewBenchmark.objectAcquireClose", Kind.AT_MOST, 1.5));
+                    "ViewBenchmark.objectAcquireClose", Kind.AT_MOST, 1.5),
+            // Issue 18: at the cap, fair(false) within 1.1x of HikariCP's bag in mean and p99; fair(true) p99 <= 20 us.
+            new Check(CONTENDED_UNFAIR, HIKARI_2, "PoolContendedBenchmark.csPoolUnfair", "PoolContendedBenchmark.hikariBag", Kind.AT_MOST, 1.1),
+            new Check(CONTENDED_UNFAIR, HIKARI_2, "PoolContendedBenchmark.csPoolUnfair", "PoolContendedBenchmark.hikariBag", Kind.AT_MOST_P99, 1.1),
+            new Check(CONTENDED, null, "PoolContendedBenchmark.csPool", null, Kind.P99_AT_MOST_NS, 20_000),
+            // Issue 18: the controls that cost a lease something when on (long-lease warning, hold times), for the record.
+            new Check("pool lease+return, longLeaseWarning and hold times on", POOL, "PoolBenchmark.csPoolWatched", "PoolBenchmark.csPool", Kind.RECORD, 0));
 
     public static void main(String[] args) throws IOException {
         boolean strict = false;
@@ -248,6 +260,9 @@ public final class Ratios {
             case ADDS_AT_MOST -> subject.nsPerOp() - reference.nsPerOp() <= check.target();
             case FASTER_BY -> reference.nsPerOp() / subject.nsPerOp() >= check.target();
             case NO_ALLOCATION -> Double.isNaN(subject.bytesPerOp()) ? null : subject.bytesPerOp() <= ZERO_BYTES;
+            case AT_MOST_P99 -> Double.isNaN(subject.p99()) || Double.isNaN(reference.p99()) ? null
+                    : subject.p99() / reference.p99() <= check.target();
+            case P99_AT_MOST_NS -> Double.isNaN(subject.p99()) ? null : subject.p99() <= check.target();
             case RECORD -> null;
         };
     }
@@ -269,6 +284,10 @@ public final class Ratios {
             case FASTER_BY -> String.format(Locale.ROOT, " vs %s: %.2fx faster (%.2f vs %.2f ns/op), target >= %sx faster",
                     check.referenceLabel(), reference.nsPerOp() / subject.nsPerOp(), subject.nsPerOp(),
                     reference.nsPerOp(), number(check.target()));
+            case AT_MOST_P99 -> String.format(Locale.ROOT, " / %s, 99th percentile = %.2fx (%.0f / %.0f ns/op), target <= %sx",
+                    check.referenceLabel(), subject.p99() / reference.p99(), subject.p99(), reference.p99(), number(check.target()));
+            case P99_AT_MOST_NS -> String.format(Locale.ROOT, " 99th percentile = %.0f ns/op, target <= %s ns",
+                    subject.p99(), number(check.target()));
             case NO_ALLOCATION -> Double.isNaN(subject.bytesPerOp())
                     ? " allocation = unknown (run with -prof gc)"
                     : String.format(Locale.ROOT, " allocation = %.2f B/op, target 0", subject.bytesPerOp());

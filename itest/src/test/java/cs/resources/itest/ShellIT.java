@@ -399,7 +399,8 @@ class ShellIT {
         assertThat(lineWith(out, "sh-pool")).contains(SELF);
         String[] cells = lineWith(gogo.run("resources:pools -p"), "sh-pool").split("\t");
         assertThat(Arrays.copyOfRange(cells, 1, cells.length))
-                .containsExactly("sh-pool", SELF, "3", "1", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0.000", "0.000", "false");
+                .containsExactly("sh-pool", SELF, "3", "1", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0.000", "0.000", "false",
+                        "0", "-", "-", "-", "-", "-", "-");
     }
 
     @Test

@@ -86,6 +86,47 @@ public interface ResourcesRuntime {
     List<PoolInfo> pools();
 
     /**
+     * Changes the cap of a Pool service, as {@link cs.resources.Pool#setMaxTotal(int)} does: an
+     * operator's action. Shrinking revokes no lease.
+     *
+     * @param serviceId the {@code service.id} of a Pool service
+     * @param maxTotal the most objects that may exist at once; 0 for no cap
+     * @return the pool as it is after the change
+     * @throws IllegalArgumentException if no Pool service has that id (or it cannot be reached
+     *     without activating a component), or the pool refused the value: negative, or below an
+     *     idle bound that was set (the message says which; nothing is changed)
+     * @throws cs.resources.ClosedException if the pool is closed
+     * @throws RuntimeException what the pool's disposer threw on an object let go of, after the
+     *     change was made
+     */
+    PoolInfo setPoolMaxTotal(long serviceId, int maxTotal);
+
+    /**
+     * Changes the idle bound of a Pool service, as {@link cs.resources.Pool#setMaxSize(int)} does.
+     *
+     * @param serviceId the {@code service.id} of a Pool service
+     * @param maxSize how many idle objects to keep; 0 for no bound
+     * @return the pool as it is after the change
+     * @throws IllegalArgumentException if no Pool service has that id, or the pool refused the
+     *     value: negative, or above a non-zero cap (nothing is changed)
+     * @throws cs.resources.ClosedException if the pool is closed
+     * @throws RuntimeException what the pool's disposer threw, after the change was made
+     */
+    PoolInfo setPoolMaxSize(long serviceId, int maxSize);
+
+    /**
+     * Replaces every object of a Pool service, as {@link cs.resources.Pool#evictAll()} does: idle
+     * objects are disposed of now, objects in use when they come back (credential rotation, failover).
+     *
+     * @param serviceId the {@code service.id} of a Pool service
+     * @return the pool as it is after the eviction
+     * @throws IllegalArgumentException if no Pool service has that id
+     * @throws cs.resources.ClosedException if the pool is closed
+     * @throws RuntimeException what the pool's disposer threw, after every idle object was disposed of
+     */
+    PoolInfo evictPool(long serviceId);
+
+    /**
      * Who holds a MultiOpen service open or has leased from a Pool service, as
      * {@link LeakDetection} recorded it (nothing is recorded while it is off).
      *

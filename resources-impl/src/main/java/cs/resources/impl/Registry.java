@@ -109,6 +109,11 @@ public final class Registry {
         return pools.pools();
     }
 
+    /** An operator's action on a pool: see {@link PoolListing#act}. */
+    PoolInfo actOnPool(long serviceId, String what, java.util.function.Consumer<cs.resources.Pool<?>> action) {
+        return pools.act(serviceId, what, action);
+    }
+
     /** @return who holds the MultiOpen or Pool service with {@code serviceId} */
     List<LeakDetection.Holder> holders(long serviceId) {
         return multiOpens.holders(serviceId)

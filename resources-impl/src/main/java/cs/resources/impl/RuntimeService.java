@@ -81,6 +81,23 @@ public final class RuntimeService implements ResourcesRuntime {
     }
 
     @Override
+    public PoolInfo setPoolMaxTotal(long serviceId, int maxTotal) {
+        return registry.actOnPool(serviceId, "setPoolMaxTotal(" + serviceId + ", " + maxTotal + ")",
+                pool -> pool.setMaxTotal(maxTotal));
+    }
+
+    @Override
+    public PoolInfo setPoolMaxSize(long serviceId, int maxSize) {
+        return registry.actOnPool(serviceId, "setPoolMaxSize(" + serviceId + ", " + maxSize + ")",
+                pool -> pool.setMaxSize(maxSize));
+    }
+
+    @Override
+    public PoolInfo evictPool(long serviceId) {
+        return registry.actOnPool(serviceId, "evictPool(" + serviceId + ")", cs.resources.Pool::evictAll);
+    }
+
+    @Override
     public List<LeakDetection.Holder> holders(long serviceId) {
         return registry.holders(serviceId);
     }

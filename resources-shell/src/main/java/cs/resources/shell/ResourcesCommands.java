@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -42,7 +43,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 // Immediate: Karaf's console gets a command service for each call and releases it after, which
 // would activate and deactivate a delayed component around every command.
 @Component(service = ResourcesCommands.class, immediate = true)
-@GogoCommand(scope = "resources", function = {"cancel", "opens", "pause", "pools", "resume", "run", "runstates"})
+@GogoCommand(scope = "resources", function = {"cancel", "evict", "opens", "pause", "pools", "resize", "resume", "run",
+    "runstates"})
 public final class ResourcesCommands {
 
     private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -131,27 +133,93 @@ public final class ResourcesCommands {
         }
     }
 
-    @Descriptor("list the Pool services: service id, name, bundle, idle bound, counts, cap, waits (longest and mean"
-            + " wait in seconds with -p)")
+    @Descriptor("list the Pool services: service id, name, bundle, idle bound, counts, cap, waits (longest and mean),"
+            + " then long leases, the wait and hold times' 50th, 99th and 99.9th percentiles (hold times only while"
+            + " the pool records them); times in seconds with -p")
     public void pools(
-            @Descriptor("plain output for scripts: tab-separated, no header, waits in seconds")
+            @Descriptor("plain output for scripts: tab-separated, no header, times in seconds")
             @Parameter(names = {"-p", "--plain"}, presentValue = "true", absentValue = "false") boolean plain,
             @Descriptor("also show who holds each pool's leases (recorded while leak detection is on)")
             @Parameter(names = {"-v", "--verbose"}, presentValue = "true", absentValue = "false") boolean verbose) {
-        Table t = new Table("#SERVICE", "NAME", "BUNDLE", "#MAX", "#CREATED", "#REUSED", "#DROPPED", "#EXPIRED", "#IDLE",
-                "#IN USE", "#MAX TOTAL", "#WAITING", "#WAITS", "#TIMEOUTS", "#LONGEST WAIT", "#MEAN WAIT", "CLOSED");
         List<PoolInfo> infos = runtime.pools();
-        for (PoolInfo p : infos) {
-            Pool.Stats s = p.stats();
-            t.row(p.serviceId(), p.name(), p.bundle(), p.maxSize(), s.created(), s.reused(), s.dropped(), s.expired(),
-                    s.idle(), s.inUse(), p.maxTotal(), s.waiting(), s.waits(), s.timeouts(),
-                    plain ? Durations.seconds(s.longestWait()) : Durations.format(s.longestWait()),
-                    plain ? Durations.seconds(s.meanWait()) : Durations.format(s.meanWait()), p.closed());
-        }
-        print(t, plain);
+        print(poolTable(infos, plain), plain);
         if (verbose) {
             holders(infos.stream().map(PoolInfo::serviceId).toList(), plain);
         }
+    }
+
+    private static Table poolTable(List<PoolInfo> infos, boolean plain) {
+        Table t = new Table("#SERVICE", "NAME", "BUNDLE", "#MAX", "#CREATED", "#REUSED", "#DROPPED", "#EXPIRED", "#IDLE",
+                "#IN USE", "#MAX TOTAL", "#WAITING", "#WAITS", "#TIMEOUTS", "#LONGEST WAIT", "#MEAN WAIT", "CLOSED",
+                "#LONG LEASES", "#WAIT P50", "#WAIT P99", "#WAIT P99.9", "#HOLD P50", "#HOLD P99", "#HOLD P99.9");
+        for (PoolInfo p : infos) {
+            Pool.Stats s = p.stats();
+            Pool.Times w = s.waitTimes();
+            Pool.Times h = s.holdTimes();
+            t.row(p.serviceId(), p.name(), p.bundle(), p.maxSize(), s.created(), s.reused(), s.dropped(), s.expired(),
+                    s.idle(), s.inUse(), p.maxTotal(), s.waiting(), s.waits(), s.timeouts(),
+                    plain ? Durations.seconds(s.longestWait()) : Durations.format(s.longestWait()),
+                    plain ? Durations.seconds(s.meanWait()) : Durations.format(s.meanWait()), p.closed(),
+                    s.longLeases(), time(w, w.p50(), plain), time(w, w.p99(), plain), time(w, w.p999(), plain),
+                    time(h, h.p50(), plain), time(h, h.p99(), plain), time(h, h.p999(), plain));
+        }
+        return t;
+    }
+
+    /** A percentile: microseconds to the eye ({@code 45us}, {@code 1.250ms}), seconds with -p; "-" if nothing was recorded. */
+    static String time(Pool.Times times, Duration d, boolean plain) {
+        if (times.count() == 0) {
+            return "-";
+        }
+        long nanos = d.toNanos();
+        if (plain) {
+            return String.format(Locale.ROOT, "%.6f", nanos / 1e9);
+        }
+        if (nanos < 1_000_000) {
+            return (nanos + 500) / 1000 + "us";
+        }
+        return nanos < 10_000_000_000L ? String.format(Locale.ROOT, "%.3fms", nanos / 1e6) : Durations.format(d);
+    }
+
+    @Descriptor("change the bounds of a Pool service: its cap (--max-total) and idle bound (--max-size);"
+            + " growing wakes waiters, shrinking revokes no lease (objects over the bounds go as they come back)")
+    public void resize(
+            @Descriptor("the new cap: the most objects at once; 0 for none")
+            @Parameter(names = {"-t", "--max-total"}, absentValue = UNSET) int maxTotal,
+            @Descriptor("the new idle bound: the idle objects kept; 0 for none")
+            @Parameter(names = {"-s", "--max-size"}, absentValue = UNSET) int maxSize,
+            @Descriptor("the pool's service id (resources:pools)") long serviceId) {
+        boolean total = maxTotal != Integer.MIN_VALUE;
+        boolean size = maxSize != Integer.MIN_VALUE;
+        if (!total && !size) {
+            throw new IllegalArgumentException("resize " + serviceId + ": give --max-total, --max-size or both");
+        }
+        PoolInfo after;
+        if (total && size && maxTotal != 0 && maxSize > currentMaxTotal(serviceId)) {
+            // Growing both: the cap first, so that the idle bound fits under it.
+            runtime.setPoolMaxTotal(serviceId, maxTotal);
+            after = runtime.setPoolMaxSize(serviceId, maxSize);
+        } else {
+            after = size ? runtime.setPoolMaxSize(serviceId, maxSize) : null;
+            after = total ? runtime.setPoolMaxTotal(serviceId, maxTotal) : after;
+        }
+        print(poolTable(List.of(after), false), false);
+    }
+
+    /** The value of an option not given. */
+    private static final String UNSET = "-2147483648";
+
+    private int currentMaxTotal(long serviceId) {
+        return runtime.pools().stream().filter(p -> p.serviceId() == serviceId).mapToInt(PoolInfo::maxTotal).findFirst()
+                .orElse(0);
+    }
+
+    @Descriptor("replace every object of a Pool service (credential rotation, failover): idle objects are disposed"
+            + " of now, objects in use when they come back")
+    public void evict(@Descriptor("the pool's service id (resources:pools)") long serviceId) {
+        PoolInfo after = runtime.evictPool(serviceId);
+        System.out.println("pool " + serviceId + " " + Printable.escape(after.name()) + ": every object evicted; "
+                + after.stats().inUse() + " in use will be disposed of when returned");
     }
 
     /** @return the phase, with what else is worth knowing: retired, unregistered, a failed startup */

@@ -137,7 +137,7 @@ public final class Tables {
      */
     public static PoolSample sample(PoolInfo pool, Instant time) {
         Pool.Stats s = pool.stats();
-        return new PoolSample(time, s.idle(), s.inUse(), s.waiting(), s.waits(), s.timeouts());
+        return new PoolSample(time, s.idle(), s.inUse(), s.waiting(), s.waits(), s.timeouts(), s.longLeases());
     }
 
     /**

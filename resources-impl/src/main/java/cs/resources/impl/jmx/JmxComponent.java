@@ -227,5 +227,20 @@ public final class JmxComponent {
         public List<PoolData> getPools() {
             return runtime.pools().stream().map(PoolData::of).toList();
         }
+
+        @Override
+        public PoolData setMaxTotal(long serviceId, int maxTotal) {
+            return PoolData.of(runtime.setPoolMaxTotal(serviceId, maxTotal));
+        }
+
+        @Override
+        public PoolData setMaxSize(long serviceId, int maxSize) {
+            return PoolData.of(runtime.setPoolMaxSize(serviceId, maxSize));
+        }
+
+        @Override
+        public PoolData evictAll(long serviceId) {
+            return PoolData.of(runtime.evictPool(serviceId));
+        }
     }
 }

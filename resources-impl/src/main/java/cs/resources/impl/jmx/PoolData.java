@@ -34,13 +34,30 @@ public final class PoolData {
     private final int waiting;
     private final long longestWaitMillis;
     private final long meanWaitMillis;
+    private final long longLeases;
+    private final long waitP50Micros;
+    private final long waitP99Micros;
+    private final long waitP999Micros;
+    private final long holdP50Micros;
+    private final long holdP99Micros;
+    private final long holdP999Micros;
 
     @ConstructorParameters({"serviceId", "name", "bundleId", "bundle", "maxSize", "maxTotal", "closed",
             "created", "reused", "dropped", "idle", "inUse", "waits", "timeouts", "expired", "waiting",
-            "longestWaitMillis", "meanWaitMillis"})
+            "longestWaitMillis", "meanWaitMillis", "longLeases", "waitP50Micros", "waitP99Micros", "waitP999Micros",
+            "holdP50Micros", "holdP99Micros", "holdP999Micros"})
     public PoolData(long serviceId, String name, long bundleId, String bundle, int maxSize, int maxTotal,
             boolean closed, long created, long reused, long dropped, int idle, int inUse, long waits,
-            long timeouts, long expired, int waiting, long longestWaitMillis, long meanWaitMillis) {
+            long timeouts, long expired, int waiting, long longestWaitMillis, long meanWaitMillis, long longLeases,
+            long waitP50Micros, long waitP99Micros, long waitP999Micros, long holdP50Micros, long holdP99Micros,
+            long holdP999Micros) {
+        this.longLeases = longLeases;
+        this.waitP50Micros = waitP50Micros;
+        this.waitP99Micros = waitP99Micros;
+        this.waitP999Micros = waitP999Micros;
+        this.holdP50Micros = holdP50Micros;
+        this.holdP99Micros = holdP99Micros;
+        this.holdP999Micros = holdP999Micros;
         this.serviceId = serviceId;
         this.name = name;
         this.bundleId = bundleId;
@@ -65,7 +82,50 @@ public final class PoolData {
         Pool.Stats s = p.stats();
         return new PoolData(p.serviceId(), p.name(), p.bundleId(), p.bundle(), p.maxSize(), p.maxTotal() == 0 ? -1 : p.maxTotal(),
                 p.closed(), s.created(), s.reused(), s.dropped(), s.idle(), s.inUse(), s.waits(), s.timeouts(),
-                s.expired(), s.waiting(), s.longestWait().toMillis(), s.meanWait().toMillis());
+                s.expired(), s.waiting(), s.longestWait().toMillis(), s.meanWait().toMillis(), s.longLeases(),
+                micros(s.waitTimes(), s.waitTimes().p50()), micros(s.waitTimes(), s.waitTimes().p99()),
+                micros(s.waitTimes(), s.waitTimes().p999()), micros(s.holdTimes(), s.holdTimes().p50()),
+                micros(s.holdTimes(), s.holdTimes().p99()), micros(s.holdTimes(), s.holdTimes().p999()));
+    }
+
+    /** @return a percentile in microseconds; -1 when nothing was recorded */
+    private static long micros(Pool.Times times, java.time.Duration d) {
+        return times.count() == 0 ? -1 : d.toNanos() / 1000;
+    }
+
+    /** @return leases found held past the pool's long-lease warning */
+    public long getLongLeases() {
+        return longLeases;
+    }
+
+    /** @return the median wait at the cap, in microseconds; -1 before any wait */
+    public long getWaitP50Micros() {
+        return waitP50Micros;
+    }
+
+    /** @return the 99th percentile of the waits, in microseconds; -1 before any wait */
+    public long getWaitP99Micros() {
+        return waitP99Micros;
+    }
+
+    /** @return the 99.9th percentile of the waits, in microseconds; -1 before any wait */
+    public long getWaitP999Micros() {
+        return waitP999Micros;
+    }
+
+    /** @return the median time a lease was held, in microseconds; -1 unless the pool records hold times */
+    public long getHoldP50Micros() {
+        return holdP50Micros;
+    }
+
+    /** @return the 99th percentile of the hold times, in microseconds; -1 unless recorded */
+    public long getHoldP99Micros() {
+        return holdP99Micros;
+    }
+
+    /** @return the 99.9th percentile of the hold times, in microseconds; -1 unless recorded */
+    public long getHoldP999Micros() {
+        return holdP999Micros;
     }
 
     /** @return the service's {@code service.id} */

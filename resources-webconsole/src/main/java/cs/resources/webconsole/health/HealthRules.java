@@ -23,6 +23,8 @@ import java.util.Optional;
  *   <li>{@code WARN}: a pool that had borrowers waiting, or borrowers timing out, within the pool
  *       window (the samples of that window: the waiting count, and the growth of the timeouts
  *       counter; pools that do not report them never warn);</li>
+ *   <li>{@code WARN}: a pool that found leases held past its long-lease warning within the pool
+ *       window (the growth of its long-lease counter, {@link cs.resources.Pool.Stats#longLeases()});</li>
  *   <li>{@code WARN}: a RunState stopping (cancelled, still running) for longer than the threshold,
  *       counted from when the sampler first saw it stopping.</li>
  * </ul>
@@ -93,6 +95,13 @@ public record HealthRules(Duration stoppingThreshold, Duration poolWindow) {
                 warn.add(new Finding(Level.WARN, "pool " + p.name() + " (service " + p.serviceId() + ", bundle "
                         + p.bundle() + "): in the last " + poolWindow.toSeconds() + " s, up to " + Math.max(0, waitingPeak)
                         + " borrowers waiting, " + Math.max(0, waits) + " waits, " + Math.max(0, timeouts) + " timeouts"));
+            }
+            long longLeases = growth(window, PoolSample::longLeases);
+            if (longLeases > 0) {
+                warn.add(new Finding(Level.WARN, "pool " + p.name() + " (service " + p.serviceId() + ", bundle "
+                        + p.bundle() + "): in the last " + poolWindow.toSeconds() + " s, " + longLeases
+                        + (longLeases == 1 ? " lease" : " leases") + " held past its long-lease warning ("
+                        + p.longLeaseWarning() + "); the pool's log names the borrowers and their stacks"));
             }
         });
         for (RunStateInfo r : s.runStates()) {

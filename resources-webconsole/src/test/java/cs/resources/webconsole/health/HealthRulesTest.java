@@ -75,6 +75,20 @@ class HealthRulesTest {
     }
 
     @Test
+    void aPoolThatFoundLongLeasesInTheWindowWarns() {
+        History h = new History(10);
+        Map<Long, List<PoolSample>> longLeases = Map.of(40L, List.of(new PoolSample(t0, 1, 3, 0, 10, 2, 1),
+                new PoolSample(t0.plusSeconds(30), 1, 3, 0, 10, 2, 3)));
+        assertThat(rules.evaluate(snapshot(t0.plusSeconds(40), List.of(), longLeases), h)).containsExactly(
+                new Finding(Level.WARN, "pool conns (service 40, bundle com.acme.pools): in the last 60 s, 2 leases held"
+                        + " past its long-lease warning (PT0S); the pool's log names the borrowers and their stacks"));
+        // Long leases counted before the window, and none since: no warning.
+        Map<Long, List<PoolSample>> old = Map.of(40L, List.of(new PoolSample(t0, 1, 3, 0, 10, 2, 3),
+                new PoolSample(t0.plusSeconds(30), 1, 3, 0, 10, 2, 3)));
+        assertThat(rules.evaluate(snapshot(t0.plusSeconds(40), List.of(), old), h)).isEmpty();
+    }
+
+    @Test
     void aMultiOpenWhoseLastStartupFailedIsCriticalAndComesFirst() {
         History h = new History(10);
         RunStateInfo stopping = Records.runState(1, "slow", RunState.State.STOPPING, t0);
