@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.ThreadIdGen;
@@ -156,7 +157,7 @@ class PoolLincheckTest {
         // A read-write lock of this test, spinning: far fewer steps for the model checker to
         // interleave than a ReentrantReadWriteLock, so that its switches fall inside the pool.
 
-        private void enterShared() {
+        void enterShared() {
             for (int n; (n = inside.get()) < 0 || !inside.compareAndSet(n, n + 1); ) {
                 Thread.onSpinWait();
             }
@@ -168,7 +169,7 @@ class PoolLincheckTest {
             }
         }
 
-        private void exit() {
+        void exit() {
             if (inside.get() < 0) {
                 inside.set(0);
             } else {
@@ -268,8 +269,8 @@ class PoolLincheckTest {
     }
 
     /**
-     * {@link Leasing} with a cap of 2, {@code tryInstance()}, and an expiration rule: an object
-     * expires after {@value #LIFETIME} leases. (A rule on the object's own lease count, not on a
+     * {@link Leasing} with a cap of 2, {@code tryInstance()}, {@code setMaxTotal} and
+     * {@code evictAll}, and an expiration rule: an object expires after {@value #LIFETIME} leases. (A rule on the object's own lease count, not on a
      * clock: a clock moved by another thread is not part of any one call, so no sequential model
      * can say which reading a lease should have seen; a time-based rule is judged by a clock read
      * just after the claim, which {@code PoolTest} checks.)
@@ -277,6 +278,34 @@ class PoolLincheckTest {
     public static class Capped extends Leasing {
         public Capped() {
             super(true);
+        }
+
+        /** {@code setMaxTotal(cap)}: 0, or CLOSED. */
+        @Operation
+        public int setMaxTotal(@Param(gen = IntGen.class, conf = "1:3") int cap) {
+            enterShared();
+            try {
+                pool.setMaxTotal(cap);
+                return 0;
+            } catch (ClosedException e) {
+                return CLOSED;
+            } finally {
+                exit();
+            }
+        }
+
+        /** {@code evictAll()}: 0, or CLOSED. */
+        @Operation
+        public int evictAll() {
+            enterShared();
+            try {
+                pool.evictAll();
+                return 0;
+            } catch (ClosedException e) {
+                return CLOSED;
+            } finally {
+                exit();
+            }
         }
     }
 
@@ -308,7 +337,9 @@ class PoolLincheckTest {
         }
 
         private final int maxIdle;
-        private final int maxTotal;
+        private int maxTotal;
+        /** Objects in use that evictAll marked: let go of when they come back. */
+        private final java.util.Set<Integer> doomed = new java.util.TreeSet<>();
         private final long lifetime;
         /** Each cell's object (0: none) and whether it is leased. */
         private final int[] cell = new int[THREAD_IDS];
@@ -448,7 +479,7 @@ class PoolLincheckTest {
                 }
                 return h.object;
             }
-            if (closed || !takePlace()) {
+            if (closed || doomed.remove(h.object) || (maxTotal > 0 && live > maxTotal) || !takePlace()) {
                 drop();
                 return h.object;
             }
@@ -492,12 +523,81 @@ class PoolLincheckTest {
             if (h == null) {
                 return NO_LEASE;
             }
+            doomed.remove(h.object);
             if (h.cell >= 0) {
                 cell[h.cell] = 0;
                 leasedFromCell[h.cell] = false;
             }
             drop();
             return h.object;
+        }
+
+        /** The oldest idle objects first: the stack's bottom, then idle cells in order; {@code n} of them. */
+        private void drainIdle(int n) {
+            while (n > 0 && !stack.isEmpty()) {
+                stack.removeLast();
+                drop();
+                n--;
+            }
+            for (int j = 0; j < THREAD_IDS && n > 0; j++) {
+                if (cell[j] != 0 && !leasedFromCell[j]) {
+                    cell[j] = 0;
+                    drop();
+                    n--;
+                }
+            }
+        }
+
+        private int idleCount() {
+            int idle = stack.size();
+            for (int j = 0; j < THREAD_IDS; j++) {
+                if (cell[j] != 0 && !leasedFromCell[j]) {
+                    idle++;
+                }
+            }
+            return idle;
+        }
+
+        /** Every lease still keeping its cell's place loses it: its return comes through the core. */
+        private void releaseLeasedCells() {
+            for (Deque<Held> leases : held) {
+                for (Held h : leases) {
+                    if (h.cell >= 0) {
+                        cell[h.cell] = 0;
+                        leasedFromCell[h.cell] = false;
+                        h.cell = -1;
+                    }
+                }
+            }
+        }
+
+        public int setMaxTotal(int cap) {
+            if (closed) {
+                return CLOSED;
+            }
+            maxTotal = cap;
+            // The idle bound follows the cap (never set in this model's pools): nothing is over it.
+            if (live > cap) {
+                drainIdle(live - cap);
+            }
+            if (live > cap) {
+                releaseLeasedCells();
+            }
+            return 0;
+        }
+
+        public int evictAll() {
+            if (closed) {
+                return CLOSED;
+            }
+            for (Deque<Held> leases : held) {
+                for (Held h : leases) {
+                    doomed.add(h.object);
+                }
+            }
+            releaseLeasedCells();
+            drainIdle(idleCount());
+            return 0;
         }
 
         public void closePool() {
@@ -529,7 +629,8 @@ class PoolLincheckTest {
 
         private String state() {
             return closed + " " + java.util.Arrays.toString(cell) + " " + java.util.Arrays.toString(leasedFromCell) + " "
-                    + stack + " " + held + " " + made + " " + reused + " " + dropped + " " + expired;
+                    + stack + " " + held + " " + made + " " + reused + " " + dropped + " " + expired + " " + maxTotal + " "
+                    + doomed;
         }
 
         @Override

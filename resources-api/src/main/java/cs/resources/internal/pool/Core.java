@@ -43,6 +43,8 @@ final class Core<T> {
     private final Counters counters = new Counters();
     /** Waiters are served in arrival order, and newcomers queue behind them; else newcomers barge. */
     private final boolean fair;
+    /** Whether slots keep their times ({@link TimedSlot}): the pool expires objects. */
+    private final boolean timed;
 
     // Guarded by lock; the volatile ones are also read without it.
     /** The cap: 0 for none. */
@@ -57,7 +59,8 @@ final class Core<T> {
      * @param maxSize the idle bound given (0: none), or -1 if none was given (it follows the cap,
      *     {@link Pool#DEFAULT_MAX_SIZE} without one)
      */
-    Core(Cells cells, String name, int maxSize, int maxTotal, boolean fair) {
+    Core(Cells cells, String name, int maxSize, int maxTotal, boolean fair, boolean timed) {
+        this.timed = timed;
         this.name = name;
         this.pool = "Pool[" + name + "]";
         this.idle = new Idle<>(cells);
@@ -115,6 +118,8 @@ final class Core<T> {
      * @param op the operation, for messages
      * @param unfit the slot the borrower found unfit, disposed of already; null for none
      * @param unfitExpired whether {@code unfit} expired (else it was invalid)
+     * @param retry the borrower was woken ({@link Grant.Marker#RETRY}) and looks again: it keeps its
+     *     place at the head of the queue
      * @param waited in: when the borrower began to wait ({@link System#nanoTime()}), if it did
      *     before; else 0. Out: set so when it waits here
      * @return a slot leased to the caller ({@code CELL_LEASED} or {@code LEASED}),
@@ -124,12 +129,12 @@ final class Core<T> {
      * @throws PoolTimeoutException at the cap, after {@code timeoutNanos} or on interrupt
      */
     Grant acquire(long key, long timeoutNanos, boolean tryOnly, String op, Slot<T> unfit, boolean unfitExpired,
-            long[] waited) {
+            boolean retry, long[] waited) {
         Waiter w;
         Object event;
         lock.lock();
         try {
-            boolean head = unfit != null;
+            boolean head = unfit != null || retry;
             if (head) {
                 retireLocked(unfit, false);
                 if (unfitExpired) {
@@ -178,7 +183,7 @@ final class Core<T> {
     }
 
     private Grant await(Waiter w, long timeoutNanos, String op, Object event) {
-        boolean interrupted = Waiters.await(w, w.start + timeoutNanos, this);
+        boolean interrupted = Waiters.await(w, w.start + timeoutNanos, this, fair);
         Grant result;
         PoolTimeoutException failure = null;
         lock.lock();
@@ -188,7 +193,9 @@ final class Core<T> {
                 failure = timeoutLocked(op, System.nanoTime() - w.since, interrupted);
             }
             result = w.result;
-            counters.waitEnded(System.nanoTime() - w.since);
+            if (result != Grant.Marker.RETRY) {
+                counters.waitEnded(System.nanoTime() - w.since);
+            }
         } finally {
             lock.unlock();
         }
@@ -203,6 +210,26 @@ final class Core<T> {
             throw closedException(op);
         }
         return result;
+    }
+
+    /**
+     * A borrower woken ({@link Grant.Marker#RETRY}) at its deadline found nothing on its last look.
+     *
+     * @param since when it began to wait
+     * @return the exception to throw
+     */
+    PoolTimeoutException timedOut(String op, long since) {
+        lock.lock();
+        try {
+            long waited = since == 0 ? 0 : System.nanoTime() - since;
+            counters.timeouts++;
+            if (since != 0) {
+                counters.waitEnded(waited);
+            }
+            return timeoutLocked(op, waited, false);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Holding the lock: the message names the pool, the cap, the objects in use and waiting, the wait. */
@@ -224,7 +251,7 @@ final class Core<T> {
      * borrower that got past the check before the close gets its object (disposed of when returned).
      */
     Slot<T> registerNew(T object, long createdAt, long key) {
-        Slot<T> s = new Slot<>(object, createdAt, Slot.word(1, Slot.LEASED));
+        Slot<T> s = Slot.of(object, createdAt, Slot.word(1, Slot.LEASED), timed);
         lock.lock();
         try {
             registerLocked(s);
@@ -292,8 +319,18 @@ final class Core<T> {
         return true;
     }
 
-    /** Holding the lock: hands idle objects and room under the cap to the waiters, first come first served. */
+    /**
+     * Holding the lock: hands idle objects and room under the cap to the waiters, first come first
+     * served; an unfair pool only wakes its first waiter when something is free ({@link Grant.Marker#RETRY}),
+     * and whoever comes first takes it.
+     */
     private void serveWaitersLocked() {
+        if (!fair) {
+            if (!waiters.isEmpty() && (roomLocked() || idle.idleCount() > 0)) {
+                waiters.serveFirst(Grant.Marker.RETRY);
+            }
+            return;
+        }
         while (!waiters.isEmpty()) {
             Grant give = idle.take(-1);
             if (give == null) {
@@ -320,11 +357,11 @@ final class Core<T> {
     Slot<T> putBack(Slot<T> s, long stamp, long key) {
         lock.lock();
         try {
-            if (closed || s.doomed || (maxTotal != 0 && live > maxTotal)) {
+            if (closed || s.doomed || (maxTotal != 0 && live > maxTotal && live - idle.deadCount() > maxTotal)) {
                 s.setState(Slot.word(stamp, Slot.DEAD));
                 return s;
             }
-            if (!waiters.isEmpty()) {
+            if (fair && !waiters.isEmpty()) {
                 s.setState(Slot.word(stamp + 1, Slot.LEASED));
                 waiters.serveFirst(s);
                 return null;
@@ -332,6 +369,9 @@ final class Core<T> {
             if (!idle.put(s, stamp, key)) {
                 s.setState(Slot.word(stamp, Slot.DEAD)); // the caller disposes, then retires it
                 return s;
+            }
+            if (!fair) {
+                serveWaitersLocked();
             }
             return null;
         } finally {
@@ -477,13 +517,15 @@ final class Core<T> {
 
     /** Holding the lock: lets go of idle objects above the bounds; returns come through here while the pool is over them. */
     private void shrinkLocked(List<Slot<T>> gone) {
+        // Objects let go of (DEAD, being disposed of) still count against the cap until retired,
+        // but they are going: what is over the bounds is judged without them.
         int bound = idle.maxIdle();
         int keep = bound == 0 ? Integer.MAX_VALUE : bound;
         if (maxTotal > 0) {
-            keep = Math.min(keep, Math.max(0, idle.idleCount() - (live - maxTotal)));
+            keep = Math.min(keep, Math.max(0, idle.idleCount() - (live - idle.deadCount() - maxTotal)));
         }
         idle.drainIdle(keep, gone);
-        if ((maxTotal > 0 && live > maxTotal) || idle.overBound()) {
+        if ((maxTotal > 0 && live - idle.deadCount() > maxTotal) || idle.overBound()) {
             // The objects out return through the core, which drops them while the pool is over.
             idle.releaseLeasedCells();
         }
@@ -562,7 +604,7 @@ final class Core<T> {
      * @return the slot to dispose of (and then retire), or null
      */
     Slot<T> addPrefilled(T object, long createdAt) {
-        Slot<T> s = new Slot<>(object, createdAt, Slot.word(0, Slot.IDLE));
+        Slot<T> s = Slot.of(object, createdAt, Slot.word(0, Slot.IDLE), timed);
         lock.lock();
         try {
             registerLocked(s);

@@ -52,24 +52,26 @@ final class Expiry {
 
     /**
      * @param now the clock's milliseconds
+     * @param claimed the slot was just claimed for a lease (its stamp already counts that lease,
+     *     which the rule must not see yet); false for the sweep, which looks at idle slots
      * @return whether {@code slot}, idle and about to be leased (or looked at by the sweep), has expired
      * @throws RuntimeException what the clock or the predicate threw (the caller counts it as expired)
      */
-    boolean expired(Slot<?> slot, long now) {
-        if (maxLifetime > 0 && now - slot.createdAt >= maxLifetime) {
+    boolean expired(Slot<?> slot, long now, boolean claimed) {
+        if (maxLifetime > 0 && now - slot.createdAt() >= maxLifetime) {
             return true;
         }
         if (maxIdleTime > 0 && now - slot.returnedAt() >= maxIdleTime) {
             return true;
         }
-        return predicate != null && predicate.test(new Info(slot, now));
+        return predicate != null && predicate.test(new Info(slot, now, claimed ? slot.leases() - 1 : slot.leases()));
     }
 
     /** What the predicate sees: one object at one instant. */
-    private record Info(Slot<?> slot, long now) implements Pool.PooledInfo {
+    private record Info(Slot<?> slot, long now, long leases) implements Pool.PooledInfo {
         @Override
         public Duration age() {
-            return Duration.ofMillis(Math.max(0, now - slot.createdAt));
+            return Duration.ofMillis(Math.max(0, now - slot.createdAt()));
         }
 
         @Override
@@ -79,7 +81,7 @@ final class Expiry {
 
         @Override
         public long leaseCount() {
-            return slot.leases();
+            return leases;
         }
 
         @Override

@@ -13,6 +13,11 @@ sealed interface Grant permits Slot, Grant.Marker {
         /** No object without waiting, and the borrower would not wait ({@code tryInstance()}). */
         NONE,
         /** The pool was closed while the borrower waited. */
-        CLOSED
+        CLOSED,
+        /**
+         * An unfair pool woke its first waiter instead of handing it an object: something may be
+         * free; the waiter looks again (ahead of the queue, but not of newcomers).
+         */
+        RETRY
     }
 }

@@ -202,7 +202,7 @@ final class Idle<T> {
         Slot<T> c = home >= 0 ? cells.get(home) : null;
         if (c != null) {
             long st = c.state();
-            if (Slot.kind(st) == Slot.CELL && c.cas(st, Slot.word(Slot.stamp(st) + 1, Slot.IDLE))) {
+            if (Slot.kind(st) == Slot.CELL && c.cas(st, Slot.word(Slot.stamp(st), Slot.IDLE))) {
                 // The cell's idle object was returned before this one: it goes under it.
                 c.cell = -1;
                 push(c);
@@ -213,10 +213,10 @@ final class Idle<T> {
         if (home >= 0 && c == null) {
             s.cell = home;
             s.setOwner(key);
-            s.setState(Slot.word(stamp + 1, Slot.CELL));
+            s.setState(Slot.word(stamp, Slot.CELL)); // the same stamp: only a lease takes a new one
             cells.set(home, s);
         } else {
-            s.setState(Slot.word(stamp + 1, Slot.IDLE));
+            s.setState(Slot.word(stamp, Slot.IDLE));
             push(s);
         }
         return true;
@@ -455,6 +455,17 @@ final class Idle<T> {
             }
         }
         return inUse;
+    }
+
+    /** @return registered objects let go of ({@code DEAD}) and not retired yet: being disposed of */
+    int deadCount() {
+        int dead = 0;
+        for (int i = 0; i < registered; i++) {
+            if (Slot.kind(registry[i].state()) == Slot.DEAD) {
+                dead++;
+            }
+        }
+        return dead;
     }
 
     /** @return the leases of the registered objects so far */

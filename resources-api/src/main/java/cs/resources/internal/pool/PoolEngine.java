@@ -72,6 +72,8 @@ public final class PoolEngine<T> {
     private final Predicate<? super T> validator;
     private final Cells cells;
     final Core<T> core;
+    /** The core's waiters: their signal is read by every fast return. */
+    private final Waiters waiters;
     final Expiry expiry;
     private final boolean expiring;
     private final boolean validateOnLease;
@@ -107,7 +109,8 @@ public final class PoolEngine<T> {
         this.returnChecks = validator != null || tracksReturns;
         this.leakHooks = c.leakHooks;
         this.cells = new Cells(c.cells > 0 ? c.cells : Cells.defaultCount());
-        this.core = new Core<>(cells, name, c.maxSize, c.maxTotal, c.fair);
+        this.core = new Core<>(cells, name, c.maxSize, c.maxTotal, c.fair, expiry.enabled);
+        this.waiters = core.waiters;
         this.longLeaseWarning = c.longLeaseWarning;
         this.longLeaseMillis = c.longLeaseWarning == null ? 0 : Math.max(1, c.longLeaseWarning.toMillis());
         if (c.recordHoldTimes) {
@@ -202,7 +205,6 @@ public final class PoolEngine<T> {
                 return null;
             }
         }
-        s.addLease();
         // One allocation site: C2 (JDK 17) cannot scalar-replace a lease that merges two.
         PooledLease<T> lease = new PooledLease<>(this, s, Slot.stamp(s.state()));
         if (longLeaseMillis > 0 || recordHolds || leakHooks.recording()) {
@@ -243,10 +245,25 @@ public final class PoolEngine<T> {
     private Slot<T> slowLease(long key, Slot<T> unfit, int why, long timeoutNanos, boolean tryOnly, String op) {
         long start = timeoutNanos > 0 ? System.nanoTime() : 0;
         long[] waitingSince = {0};
+        boolean retry = false;
         for (;;) {
-            long left = timeoutNanos <= 0 ? 0 : Math.max(1, timeoutNanos - (System.nanoTime() - start));
-            Grant g = core.acquire(key, left, tryOnly, op, unfit, why == EXPIRED, waitingSince);
+            long left = timeoutNanos <= 0 ? 0 : timeoutNanos - (System.nanoTime() - start);
+            if (retry && left <= 0) {
+                left = 0; // woken at its deadline: one more look, without waiting
+            } else if (timeoutNanos > 0) {
+                left = Math.max(1, left);
+            }
+            Grant g = core.acquire(key, left, tryOnly || (retry && left == 0), op, unfit, why == EXPIRED, retry,
+                    waitingSince);
+            unfit = null;
+            if (g == Grant.Marker.RETRY) {
+                retry = true;
+                continue;
+            }
             if (g == Grant.Marker.NONE) {
+                if (!tryOnly) {
+                    throw core.timedOut(op, waitingSince[0]);
+                }
                 return null;
             }
             if (g == Grant.Marker.CREATE) {
@@ -291,10 +308,10 @@ public final class PoolEngine<T> {
         if (expiring) {
             boolean expired;
             try {
-                expired = expiry.expired(s, expiry.clock.millis());
+                expired = expiry.expired(s, expiry.clock.millis(), true);
             } catch (Throwable e) {
                 // Throwable: a checked exception from a Kotlin predicate must not leak the slot.
-                kill(s);
+                unclaim(s);
                 disposeLogged(s);
                 if (e instanceof Error error) {
                     core.retire(s, true);
@@ -304,17 +321,30 @@ public final class PoolEngine<T> {
                 return EXPIRED;
             }
             if (expired) {
-                kill(s);
+                unclaim(s);
                 disposeLogged(s);
                 return EXPIRED;
             }
         }
         if (validateOnLease && !valid(s)) {
-            kill(s);
+            unclaim(s);
             disposeLogged(s);
             return INVALID;
         }
         return FIT;
+    }
+
+    /**
+     * The borrower that claimed a slot and found it unfit lets go of it: {@code DEAD}, with the
+     * stamp it had before the claim (which was not a lease: the stamp counts leases).
+     */
+    private static void unclaim(Slot<?> s) {
+        for (;;) {
+            long st = s.state();
+            if (s.cas(st, Slot.word(Slot.stamp(st) - 1, Slot.DEAD))) {
+                return;
+            }
+        }
     }
 
     /** The borrower, or the closer, that owns a slot lets go of it: {@code DEAD} (the core may take its cell meanwhile). */
@@ -340,7 +370,7 @@ public final class PoolEngine<T> {
         }
         if (s.cas(Slot.word(stamp, Slot.CELL_LEASED), Slot.word(stamp, Slot.CELL))) {
             lease.ended();
-            if (core.waiters.signal != 0) {
+            if (waiters.signal != 0) {
                 afterFastReturn(s, stamp);
             }
             return;
@@ -376,7 +406,7 @@ public final class PoolEngine<T> {
             s.setReturnedAt(expiry.now());
         }
         if (s.cas(Slot.word(stamp, Slot.CELL_RETURNING), Slot.word(stamp, Slot.CELL))) {
-            if (core.waiters.signal != 0) {
+            if (waiters.signal != 0) {
                 afterFastReturn(s, stamp);
             }
             return;
@@ -407,7 +437,7 @@ public final class PoolEngine<T> {
             if (Slot.kind(st) == Slot.CELL_LEASED) {
                 if (s.cas(st, Slot.word(stamp, Slot.CELL))) {
                     lease.ended();
-                    if (core.waiters.signal != 0) {
+                    if (waiters.signal != 0) {
                         afterFastReturn(s, stamp);
                     }
                     return;

@@ -29,13 +29,19 @@ import java.lang.invoke.VarHandle;
  *   <li>{@link #DEAD}: let go of; never leased again (counted against the cap until disposed of).</li>
  * </ul>
  *
- * <p>The state sits between paddings (the superclasses {@link SlotPadBefore} and
- * {@link SlotPadAfter}): slots made one after another are adjacent on the heap, and two
- * threads each using their own slot must not write the same cache line.
+ * <p>The stamp counts the leases: it grows by one at each lease and at nothing else, so
+ * {@link #leases()} is the stamp, and a lease writes nothing but the state word.
+ *
+ * <p>No padding: only the slots that sit in cells (at most {@link Cells#MAX_CELLS}) are written
+ * without the lock, and a slot is 48 bytes (with compressed references), so two slots' state
+ * words are never on one 64-byte line unless the slots were made side by side in one thread's
+ * allocation buffer and then used by two threads (possible with prefill; not with objects made by
+ * the threads that use them). Idle objects on the stack are written only holding the lock.
+ * {@link TimedSlot} adds the creation and return times, for pools that expire objects.
  *
  * @param <T> the type of the pooled object
  */
-final class Slot<T> extends SlotPadAfter implements Grant {
+sealed class Slot<T> extends SlotState implements Grant permits TimedSlot {
 
     /** Idle on the shared stack. */
     static final int IDLE = 1;
@@ -57,8 +63,6 @@ final class Slot<T> extends SlotPadAfter implements Grant {
 
     /** The pooled object. */
     final T object;
-    /** When it was made, in the pool clock's milliseconds (0 when the pool does not expire objects). */
-    final long createdAt;
     /** Its position in {@link Core}'s registry. Guarded by {@link Core}'s lock. */
     int index = -1;
     /**
@@ -78,10 +82,33 @@ final class Slot<T> extends SlotPadAfter implements Grant {
      */
     volatile PooledLease<T> watched;
 
-    Slot(T object, long createdAt, long initialState) {
-        super(initialState, createdAt);
+    Slot(T object, long initialState) {
+        super(initialState);
         this.object = object;
-        this.createdAt = createdAt;
+    }
+
+    /** @return a slot for {@code object}: with its times when {@code timed} (the pool expires objects) */
+    static <T> Slot<T> of(T object, long createdAt, long initialState, boolean timed) {
+        return timed ? new TimedSlot<>(object, createdAt, initialState) : new Slot<>(object, initialState);
+    }
+
+    /** @return the leases it has had: its stamp */
+    final long leases() {
+        return stamp(state());
+    }
+
+    /** @return when it was made, in the pool clock's milliseconds; 0 unless {@link TimedSlot} */
+    long createdAt() {
+        return 0;
+    }
+
+    /** @return when it was last returned (or made), in the pool clock's milliseconds; 0 unless {@link TimedSlot} */
+    long returnedAt() {
+        return 0;
+    }
+
+    /** Notes a return's time (by the closer of its lease, before the write that makes it idle); only {@link TimedSlot} keeps it. */
+    void setReturnedAt(long millis) {
     }
 
     static int kind(long state) {
@@ -127,65 +154,33 @@ final class Slot<T> extends SlotPadAfter implements Grant {
     }
 }
 
-/** Padding before the state word: a cache line and more. */
-@SuppressWarnings("unused")
-abstract class SlotPadBefore {
-    private long p00;
-    private long p01;
-    private long p02;
-    private long p03;
-    private long p04;
-    private long p05;
-    private long p06;
-    private long p07;
-}
-
-/**
- * The fields a lease and its return write: the state word, and beside it, on the same line, what
- * the owner of a lease writes while it owns it.
- */
-abstract class SlotState extends SlotPadBefore {
+/** The fields the lock-free paths read and write: the state word and the owner. */
+abstract class SlotState {
     private static final VarHandle STATE;
-    private static final VarHandle LEASES;
-    private static final VarHandle RETURNED_AT;
     private static final VarHandle OWNER;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(SlotState.class, "state", long.class);
-            LEASES = lookup.findVarHandle(SlotState.class, "leases", long.class);
-            RETURNED_AT = lookup.findVarHandle(SlotState.class, "returnedAt", long.class);
             OWNER = lookup.findVarHandle(SlotState.class, "owner", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** See {@link PoolSlot}. */
+    /** See {@link Slot}. */
     private volatile long state;
-    /**
-     * Leases handed out with this object. Written (opaque) only by the thread that holds it leased;
-     * read (opaque) by statistics, which are exact only when nothing is leased meanwhile.
-     */
-    private long leases;
-    /**
-     * When it was last returned (or made), in the pool clock's milliseconds; kept only when the pool
-     * expires idle objects. Written by the closer of its lease before the compare-and-set that
-     * makes it idle, which publishes it.
-     */
-    private long returnedAt;
     /**
      * The borrower (a thread id) whose cell holds this slot: a fast lease takes a cell's slot only
      * if it is the caller's, so that two threads whose cells collide do not take each other's.
-     * Written (opaque) holding {@link Core}'s lock when the slot moves into a cell; read
-     * (opaque) by fast leases, for which a stale value only means the shared path.
+     * Written (opaque) holding the core's lock when the slot moves into a cell; read (opaque) by
+     * fast leases, for which a stale value only means the shared path.
      */
     private long owner = -1;
 
-    SlotState(long state, long returnedAt) {
+    SlotState(long state) {
         this.state = state;
-        this.returnedAt = returnedAt;
     }
 
     final long state() {
@@ -201,14 +196,6 @@ abstract class SlotState extends SlotPadBefore {
         state = update;
     }
 
-    final long leases() {
-        return (long) LEASES.getOpaque(this);
-    }
-
-    final void addLease() {
-        LEASES.setOpaque(this, (long) LEASES.getOpaque(this) + 1);
-    }
-
     final long owner() {
         return (long) OWNER.getOpaque(this);
     }
@@ -216,29 +203,51 @@ abstract class SlotState extends SlotPadBefore {
     final void setOwner(long key) {
         OWNER.setOpaque(this, key);
     }
+}
 
-    final long returnedAt() {
+/**
+ * A slot of a pool that expires objects: with the time it was made and last returned, in the
+ * pool clock's milliseconds.
+ *
+ * @param <T> the type of the pooled object
+ */
+final class TimedSlot<T> extends Slot<T> {
+    private static final VarHandle RETURNED_AT;
+
+    static {
+        try {
+            RETURNED_AT = MethodHandles.lookup().findVarHandle(TimedSlot.class, "returnedAt", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long createdAt;
+    /**
+     * Written by the closer of its lease before the compare-and-set (or the lock) that makes it
+     * idle, which publishes it; read by whoever then claims it or sweeps it.
+     */
+    @SuppressWarnings("unused") // through RETURNED_AT
+    private long returnedAt;
+
+    TimedSlot(T object, long createdAt, long initialState) {
+        super(object, initialState);
+        this.createdAt = createdAt;
+        this.returnedAt = createdAt;
+    }
+
+    @Override
+    long createdAt() {
+        return createdAt;
+    }
+
+    @Override
+    long returnedAt() {
         return (long) RETURNED_AT.getOpaque(this);
     }
 
-    final void setReturnedAt(long millis) {
+    @Override
+    void setReturnedAt(long millis) {
         RETURNED_AT.setOpaque(this, millis);
-    }
-}
-
-/** Padding after the state line. */
-@SuppressWarnings("unused")
-abstract class SlotPadAfter extends SlotState {
-    private long q00;
-    private long q01;
-    private long q02;
-    private long q03;
-    private long q04;
-    private long q05;
-    private long q06;
-    private long q07;
-
-    SlotPadAfter(long state, long returnedAt) {
-        super(state, returnedAt);
     }
 }

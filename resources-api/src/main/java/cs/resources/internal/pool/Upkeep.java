@@ -91,7 +91,7 @@ final class Upkeep<T> {
             long state = (Long) entry[1];
             boolean expired;
             try {
-                expired = engine.expiry.expired(s, engine.expiry.clock.millis());
+                expired = engine.expiry.expired(s, engine.expiry.clock.millis(), false);
             } catch (Throwable e) {
                 // Throwable: checked exceptions (Kotlin, @SneakyThrows) and errors never stop the sweep.
                 LOG.log(Level.WARNING, "the expiration check of " + engine.label + " threw; the object is disposed of as expired", e);

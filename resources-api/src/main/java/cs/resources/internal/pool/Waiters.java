@@ -87,13 +87,15 @@ final class Waiters {
 
     /**
      * Waits, outside any lock, until {@code w} is served, {@code deadline} ({@link System#nanoTime()})
-     * passes or the thread is interrupted: it yields first (a hand-off at a busy cap usually comes
-     * within microseconds, while an unpark costs tens of them), then parks.
+     * passes or the thread is interrupted: with {@code yield} (a fair pool, whose returns hand
+     * objects to waiters) it yields first (a hand-off at a busy cap usually comes within
+     * microseconds, while an unpark costs tens of them), then parks; an unfair pool's waiter parks
+     * at once, leaving the processors to the holders.
      *
      * @return whether an interrupt ended the wait (the flag is then cleared: the caller restores it)
      */
-    static boolean await(Waiter w, long deadline, Object blocker) {
-        if (YIELD_NANOS > 0) {
+    static boolean await(Waiter w, long deadline, Object blocker, boolean yield) {
+        if (yield && YIELD_NANOS > 0) {
             long yieldEnd = Math.min(w.start + YIELD_NANOS, deadline);
             while (w.result == null && System.nanoTime() - yieldEnd < 0 && !Thread.currentThread().isInterrupted()) {
                 Thread.yield();
