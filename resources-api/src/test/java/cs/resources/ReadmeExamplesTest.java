@@ -186,6 +186,10 @@ class ReadmeExamplesTest {
         void close() {
             open = false;
         }
+
+        boolean isOpen() {
+            return open;
+        }
     }
 
     static Connection connect() {
@@ -213,6 +217,36 @@ class ReadmeExamplesTest {
         // README:end
         assertThat(stats).isEqualTo(new Pool.Stats(1, 1, 0, 1, 0));
         connections.close();
+    }
+
+    @Test
+    void poolForOperators() throws InterruptedException {
+        // README:poolops
+        Pool<Connection> connections = Pool.builder(ReadmeExamplesTest::connect)
+                .name("db")
+                .maxTotal(8)
+                .fair(false)                               // throughput: a newcomer takes an idle object at once
+                .validator(Connection::isOpen)
+                .validateOnLease(true)                     // also checked before each lease (testOnBorrow)
+                .longLeaseWarning(Duration.ofMinutes(1))   // a warning, with the borrower's stack, while held
+                .recordHoldTimes(true)                     // hold-time percentiles in stats()
+                .disposer(Connection::close)
+                .build();
+
+        try (var lease = connections.instance()) {
+            lease.get().query("select 1");
+        }
+        connections.setMaxTotal(16);                       // live; shrinking revokes no lease
+        connections.evictAll();                            // credential rotation: every object replaced
+        Pool.Stats stats = connections.stats();            // ... longLeases 0, holdTimes: count 1, p50, p99 ...
+        connections.close();
+        boolean drained = connections.awaitClosed(Duration.ofSeconds(10));  // all back and disposed of
+        // README:end
+        assertThat(stats.holdTimes().count()).isEqualTo(1);
+        assertThat(stats.longLeases()).isZero();
+        assertThat(stats.dropped()).isEqualTo(1);
+        assertThat(connections.maxTotal()).isEqualTo(16);
+        assertThat(drained).isTrue();
     }
 
     /** Counted down by the first {@link #step()}: {@link #doOtherWork()} waits for it. */
