@@ -135,7 +135,7 @@ final class Core<T> {
         lock.lock();
         try {
             boolean head = unfit != null || retry;
-            if (head) {
+            if (unfit != null) {
                 retireLocked(unfit, false);
                 if (unfitExpired) {
                     counters.expired++;
