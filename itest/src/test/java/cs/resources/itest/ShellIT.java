@@ -475,7 +475,7 @@ class ShellIT {
         ServiceReference<?>[] refs = context.getServiceReferences((String) null, "(osgi.command.scope=resources)");
         assertThat(refs).hasSize(1);
         assertThat((String[]) refs[0].getProperty("osgi.command.function"))
-                .containsExactly("cancel", "opens", "pause", "pools", "resume", "run", "runstates");
+                .containsExactly("cancel", "evict", "opens", "pause", "pools", "resize", "resume", "run", "runstates");
         assertThat(refs[0].getBundle().getSymbolicName()).isEqualTo("cs.resources.shell");
     }
 }
