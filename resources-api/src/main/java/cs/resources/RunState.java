@@ -311,6 +311,9 @@ public class RunState implements AutoCloseable {
                     startTime = now;
                 }
                 int clear = clearCancel && (f & STUCK) == 0 && !parentCancelled ? CANCELLED : 0;
+                if (clear != 0 && e != null) {
+                    e.cancelReason = null; // the cancel it gave the reason for is cleared
+                }
                 int set = RUNNING | STARTED | (claimBody ? BODY : 0) | (parentCancelled ? CANCELLED : 0);
                 flags = (f & ~clear) | set;
                 return started ? STARTED_NOW : WAS_RUNNING;
@@ -325,14 +328,44 @@ public class RunState implements AutoCloseable {
      * RunState's).
      */
     public void cancel() {
+        cancel((String) null);
+    }
+
+    /**
+     * As {@link #cancel()}, saying why: the reason is kept as {@link #cancelReason()} (if no
+     * earlier cancel since the last start gave one) and handed to the children this cancels.
+     * Tools show it (the runtime's listing, the task service's outcome and events).
+     *
+     * @param reason why, for people (may hold any character: escape it to print it); null for
+     *     none, which is {@link #cancel()}
+     */
+    public void cancel(String reason) {
+        RunStateExtras e = reason != null ? extras() : null;
         RunState[] kids;
         synchronized (lock) {
-            flags = (flags | CANCELLED) & ~PAUSED;
+            int f = flags;
+            flags = (f | CANCELLED) & ~PAUSED;
+            if (e != null && e.cancelReason == null) {
+                e.cancelReason = reason;
+            }
             kids = RunStateFamily.liveChildren(this);
             lock.notifyAll();
         }
-        Error error = RunStateFamily.cancelAll(kids);
+        Error error = RunStateFamily.cancelAll(kids, reason);
         RunStateListeners.rethrow(RunStateListeners.merge(error, fire(RunStateListeners.CANCEL)));
+    }
+
+    /**
+     * @return why this RunState was cancelled: the reason the first {@link #cancel(String)} since
+     *     the last start that cleared the cancel gave (a parent's cancel hands its reason to its
+     *     children); empty while not cancelled, or when no cancel gave one
+     */
+    public Optional<String> cancelReason() {
+        RunStateExtras e = extras;
+        if (e == null || (flags & CANCELLED) == 0) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(e.cancelReason);
     }
 
     /** The poll (ours or an ancestor's) said true: cancel for good, listeners once. */
@@ -347,7 +380,7 @@ public class RunState implements AutoCloseable {
             kids = RunStateFamily.liveChildren(this);
             lock.notifyAll();
         }
-        Error error = RunStateFamily.cancelAll(kids);
+        Error error = RunStateFamily.cancelAll(kids, null);
         RunStateListeners.rethrow(RunStateListeners.merge(error, fire(RunStateListeners.CANCEL)));
     }
 

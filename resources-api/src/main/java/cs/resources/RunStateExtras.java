@@ -36,6 +36,8 @@ final class RunStateExtras {
     volatile RunStateProgress progress;
     /** What the body of the last run/call threw; null if it did not (or none ran). */
     volatile Throwable failure;
+    /** Why it was cancelled (the first reason given since the cancel was last cleared); written holding the owner's lock. */
+    volatile String cancelReason;
 
     RunStateExtras(BooleanSupplier poll, RunState parent) {
         this.poll = poll;

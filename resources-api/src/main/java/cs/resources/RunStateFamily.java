@@ -95,16 +95,17 @@ final class RunStateFamily {
     }
 
     /**
-     * Cancels each child, depth first (each child's cancel cancels its own children).
+     * Cancels each child, depth first (each child's cancel cancels its own children), with the
+     * parent's reason.
      *
      * @return the first {@link Error} a cancel listener threw, or null
      */
-    static Error cancelAll(RunState[] kids) {
+    static Error cancelAll(RunState[] kids, String reason) {
         Error error = null;
         if (kids != null) {
             for (RunState kid : kids) {
                 try {
-                    kid.cancel();
+                    kid.cancel(reason);
                 } catch (Error e) {
                     error = RunStateListeners.merge(error, e);
                 }

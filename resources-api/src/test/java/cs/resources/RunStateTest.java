@@ -2059,6 +2059,62 @@ class RunStateTest {
         }
     }
 
+    @Nested
+    class CancelReason {
+
+        @Test
+        void theFirstReasonSinceTheLastStartIsKeptUntilAStartClearsTheCancel() {
+            assertThat(rs.cancelReason()).isEmpty();
+            rs.start();
+            rs.cancel("the operator asked");
+            rs.cancel("a second reason");
+            assertThat(rs.cancelReason()).contains("the operator asked");
+            rs.stop();
+            assertThat(rs.state()).isEqualTo(RunState.State.CANCELLED);
+            assertThat(rs.cancelReason()).as("kept once ended").contains("the operator asked");
+            rs.start();
+            assertThat(rs.cancelReason()).as("start() clears the cancel and its reason").isEmpty();
+            rs.cancel();
+            assertThat(rs.cancelReason()).as("a plain cancel gives none").isEmpty();
+            rs.cancel("late");
+            assertThat(rs.cancelReason()).as("the first reason given").contains("late");
+        }
+
+        @Test
+        void aReasonIsACancelLikeAnyOther() {
+            recordEvents(rs);
+            rs.start();
+            rs.cancel("why");
+            assertFlags(rs, "STOPPING");
+            assertThat(events).containsExactly("start", "cancel");
+            rs.cancel((String) null);
+            assertThat(events).containsExactly("start", "cancel", "cancel");
+            assertThat(rs.cancelReason()).contains("why");
+        }
+
+        @Test
+        void aParentHandsItsReasonToItsChildren() {
+            RunState child = rs.child("child").start();
+            RunState grandchild = child.child("grandchild");
+            RunState ended = rs.child("ended");
+            ended.run(() -> { });
+            rs.cancel("bundle x stopped");
+            assertThat(child.cancelReason()).contains("bundle x stopped");
+            assertThat(grandchild.cancelReason()).contains("bundle x stopped");
+            assertThat(ended.cancelReason()).as("not cancelled").isEmpty();
+        }
+
+        @Test
+        void aStartUnderACancelledParentKeepsTheCancelAndItsReason() {
+            RunState child = rs.child("child").start();
+            rs.cancel("parent stops");
+            child.stop();
+            child.start();
+            assertThat(child.state()).isEqualTo(RunState.State.STOPPING);
+            assertThat(child.cancelReason()).contains("parent stops");
+        }
+    }
+
     // ------------------------------------------------------------------------------------ mixin
 
     @Nested

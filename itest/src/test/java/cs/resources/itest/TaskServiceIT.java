@@ -129,7 +129,7 @@ class TaskServiceIT {
     void aFailingTaskEndsCancelled() throws Exception {
         TaskService service = tasks.waitForService(TIMEOUT);
         CountDownLatch go = new CountDownLatch(1);
-        TaskHandle h = service.submit("it-fails", r -> {
+        TaskHandle<Void> h = service.submit("it-fails", r -> {
             go.await();
             throw new java.io.IOException("disk on fire");
         });
@@ -145,7 +145,7 @@ class TaskServiceIT {
         assertThat(h.isCancelled()).as("failed, not cancelled").isFalse();
         assertThatThrownBy(() -> service.submit(null, r -> { })).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("name");
-        assertThatThrownBy(() -> service.submit("x", null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> service.submit("x", (cs.resources.runtime.Task) null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("task");
     }
 
@@ -189,7 +189,7 @@ class TaskServiceIT {
         CountDownLatch running = new CountDownLatch(3);
         CountDownLatch stubbornInterrupted = new CountDownLatch(1);
         long[] interruptedAt = new long[1];
-        List<TaskHandle> all = new ArrayList<>();
+        List<TaskHandle<Void>> all = new ArrayList<>();
         // Two that stop when cancelled.
         for (int i = 0; i < 2; i++) {
             all.add(service.submit("it-polite-" + i, r -> {
@@ -210,7 +210,7 @@ class TaskServiceIT {
             }
         }));
         // And one still queued behind them: it never starts, and ends CANCELLED at once.
-        TaskHandle queued = service.submit("it-queued", r -> {
+        TaskHandle<Void> queued = service.submit("it-queued", r -> {
             throw new AssertionError("a queued task ran after shutdown");
         });
         assertThat(running.await(TIMEOUT, TimeUnit.MILLISECONDS)).isTrue();
@@ -229,7 +229,7 @@ class TaskServiceIT {
         assertThat(runtime.runStates()).anyMatch(i -> i.name().equals("it-stubborn") && i.state() == RunState.State.STOPPING);
         assertThat(stubbornInterrupted.await(TIMEOUT, TimeUnit.MILLISECONDS)).as("the stubborn task was interrupted").isTrue();
         assertThat((interruptedAt[0] - t0) / 1_000_000).as("interrupted after the grace period (ms)").isGreaterThanOrEqualTo(900);
-        for (TaskHandle h : all) {
+        for (TaskHandle<Void> h : all) {
             assertThatThrownBy(() -> h.get(TIMEOUT, TimeUnit.MILLISECONDS)).as(h.runState().name())
                     .isInstanceOf(CancellationException.class);
             RunState rs = h.runState();
@@ -252,11 +252,11 @@ class TaskServiceIT {
         TaskService service = await(withOneThread);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstRunning = new CountDownLatch(1);
-        TaskHandle first = service.submit("it-first", r -> {
+        TaskHandle<Void> first = service.submit("it-first", r -> {
             firstRunning.countDown();
             release.await();
         });
-        TaskHandle second = service.submit("it-queued-cancel", r -> {
+        TaskHandle<Void> second = service.submit("it-queued-cancel", r -> {
             throw new AssertionError("a cancelled queued task ran");
         });
         CountDownLatch secondEnded = endOf(second.runState());
@@ -282,7 +282,7 @@ class TaskServiceIT {
     void aTaskRunsWithItsRunStateCurrent() throws Exception {
         TaskService service = tasks.waitForService(TIMEOUT);
         java.util.concurrent.atomic.AtomicReference<RunState> seen = new java.util.concurrent.atomic.AtomicReference<>();
-        TaskHandle h = service.submit("it-current", r -> seen.set(RunState.current().orElse(null)));
+        TaskHandle<Void> h = service.submit("it-current", r -> seen.set(RunState.current().orElse(null)));
         assertThat(h.get(TIMEOUT, TimeUnit.MILLISECONDS)).isNull();
         assertThat(seen.get()).isSameAs(h.runState());
     }
@@ -290,7 +290,7 @@ class TaskServiceIT {
     @Test
     void aDeadlineCancelsATaskThatRunsPastIt() throws Exception {
         TaskService service = tasks.waitForService(TIMEOUT);
-        TaskHandle h = service.submit("it-deadline", r -> {
+        TaskHandle<Void> h = service.submit("it-deadline", r -> {
             while (!r.isCancelled()) {
                 r.sleep(Duration.ofSeconds(30));
             }
@@ -315,7 +315,7 @@ class TaskServiceIT {
             TaskService service = awaitThreads(threads);
             // Jobs of earlier rounds have all ended: this round's may run only `threads` at once.
             int batch = 6;
-            List<TaskHandle> handles = new ArrayList<>();
+            List<TaskHandle<Void>> handles = new ArrayList<>();
             for (int j = 0; j < batch; j++) {
                 handles.add(service.submit("it-load-" + round + "-" + j, r -> {
                     if (active.incrementAndGet() > threads) {
@@ -328,7 +328,7 @@ class TaskServiceIT {
                     }
                 }));
             }
-            for (TaskHandle h : handles) {
+            for (TaskHandle<Void> h : handles) {
                 h.get(TIMEOUT, TimeUnit.MILLISECONDS);
             }
         }

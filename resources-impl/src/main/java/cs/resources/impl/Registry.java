@@ -83,6 +83,14 @@ public final class Registry {
         return runStates.track(runState, owner, source, dropWhenEnded, onUntrack);
     }
 
+    /**
+     * Lists a task of the task service's on behalf of the bundle that submitted it, until the
+     * registration is closed; {@code nextRun} says when it runs next while it waits for its time.
+     */
+    Registration trackTask(RunState runState, long bundleId, String bundle, java.util.function.Supplier<java.time.Instant> nextRun) {
+        return runStates.track(runState, bundleId, bundle, Source.TASK, false, null, nextRun);
+    }
+
     List<RunStateInfo> runStates(boolean includeEnded) {
         return runStates.runStates(includeEnded);
     }

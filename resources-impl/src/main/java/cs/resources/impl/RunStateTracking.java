@@ -7,6 +7,7 @@ import cs.resources.Registration;
 import cs.resources.RunState;
 import cs.resources.runtime.RunStateInfo;
 import cs.resources.runtime.RunStateInfo.Source;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
@@ -52,18 +54,21 @@ final class RunStateTracking {
         final long bundleId;
         final String bundle;
         final Source source;
+        /** When a task waiting for its time runs next (null: it does not wait); null for none. */
+        final Supplier<Instant> nextRun;
         /** Runs once when untracked (removes an end listener, tells the owner); may be null. */
         volatile Runnable onUntrack;
 
-        Tracked(RunState runState, long bundleId, String bundle, Source source) {
+        Tracked(RunState runState, long bundleId, String bundle, Source source, Supplier<Instant> nextRun) {
             this.runState = runState;
             this.bundleId = bundleId;
             this.bundle = bundle;
             this.source = source;
+            this.nextRun = nextRun;
         }
 
         RunStateInfo info() {
-            return RunStateTracking.info(runState, bundleId, bundle, source);
+            return RunStateInfos.of(runState, bundleId, bundle, source, nextRun == null ? null : nextRun.get());
         }
     }
 
@@ -111,9 +116,25 @@ final class RunStateTracking {
      * {@code onUntrack} (may be null) runs once, when it stops being tracked for whatever reason.
      */
     Registration track(RunState runState, Bundle owner, Source source, boolean dropWhenEnded, Runnable onUntrack) {
+        return track(runState, owner, source, dropWhenEnded, onUntrack, null);
+    }
+
+    /**
+     * As {@link #track(RunState, Bundle, Source, boolean, Runnable)}, for a task that may wait for
+     * its time: {@code nextRun} (may be null) says when it runs next, or null while it does not
+     * wait (read with no lock of ours held).
+     */
+    Registration track(RunState runState, Bundle owner, Source source, boolean dropWhenEnded, Runnable onUntrack,
+            Supplier<Instant> nextRun) {
+        return track(runState, owner.getBundleId(), name(owner), source, dropWhenEnded, onUntrack, nextRun);
+    }
+
+    /** As {@link #track(RunState, Bundle, Source, boolean, Runnable, Supplier)}, the owner given by id and name. */
+    Registration track(RunState runState, long bundleId, String bundle, Source source, boolean dropWhenEnded,
+            Runnable onUntrack, Supplier<Instant> nextRun) {
         Objects.requireNonNull(runState, "runState");
         Object key = new Object();
-        Tracked t = new Tracked(runState, owner.getBundleId(), name(owner), source);
+        Tracked t = new Tracked(runState, bundleId, bundle, source, nextRun);
         tracked.put(key, t);
         Registration onEnd = dropWhenEnded ? runState.onEnd(rs -> untrack(key)) : null;
         t.onUntrack = () -> {
