@@ -15,10 +15,11 @@ import javax.management.remote.JMXServiceURL;
  * <pre>java JmxProbe.java SERVICE-URL USER PASSWORD ACTION...</pre>
  *
  * Actions: {@code runstates}, {@code opens}, {@code pools} print one line per row of the
- * attribute; {@code cancel=ID-OR-NAME}, {@code pause=ID-OR-NAME} and {@code resume=ID-OR-NAME}
+ * attribute; {@code cancel=ID}, {@code pause=ID} and {@code resume=ID} (by id only)
  * invoke that operation and print what it cancelled, paused or resumed.
- * An action that Karaf's JMX ACL refuses prints {@code refused: ...} and the probe goes on; any
- * other failure ends it with exit status 1.
+ * An action that Karaf's JMX ACL refuses prints {@code refused: ...}, one whose operation refuses
+ * its argument prints {@code failed: ...} (the message), and the probe goes on; any other failure
+ * ends it with exit status 1.
  */
 public final class JmxProbe {
     private static final Map<String, String[]> ATTRIBUTES = Map.of(
@@ -60,6 +61,9 @@ public final class JmxProbe {
                     }
                 } catch (SecurityException e) {
                     System.out.println("jmx " + action + " refused: " + e.getMessage());
+                } catch (javax.management.RuntimeMBeanException e) {
+                    // The operation refused its argument (an IllegalArgumentException, with its message).
+                    System.out.println("jmx " + action + " failed: " + e.getCause().getMessage());
                 }
             }
         }

@@ -290,12 +290,14 @@ as karaf 'resources:run -e 500ms karaf-ticker { log:log "karaf-ticker tick $1" }
 expect "run submits the ticker" '^task [0-9]+ karaf-ticker submitted; resources:cancel [0-9]+ stops it$'
 expect "run submits the sleeper" '^task [0-9]+ karaf-sleeper submitted'
 ticker_id=$(sed -n 's/^task \([0-9]*\) karaf-ticker submitted.*/\1/p' <<< "$out")
+sleeper_id=$(sed -n 's/^task \([0-9]*\) karaf-sleeper submitted.*/\1/p' <<< "$out")
 ticks() { (( $(grep -c 'karaf-ticker tick RunState\[karaf-ticker#' "$home/data/log/karaf.log") >= 3 )); }
 await 20 "the ticker's closure ran three times" ticks
 ok "the ticker's closure ran Karaf's log:log, repeatedly, in a session of its own"
 as karaf 'resources:runstates'
-expect "runstates lists the ticker running" "^ *$ticker_id +karaf-ticker +RUNNING +cs\.resources\.impl "
-expect "runstates lists the sleeper running" '^ *[0-9]+ +karaf-sleeper +RUNNING +cs\.resources\.impl '
+# Tasks belong to the bundle that submitted them: those run from the shell, to the shell's.
+expect "runstates lists the ticker running" "^ *$ticker_id +karaf-ticker +RUNNING +cs\.resources\.shell "
+expect "runstates lists the sleeper running" '^ *[0-9]+ +karaf-sleeper +RUNNING +cs\.resources\.shell '
 
 log "as admin: pause and resume the ticker"
 as karaf "resources:pause $ticker_id" 'resources:runstates'
@@ -343,17 +345,20 @@ expect "the ticker still runs" "^ *$ticker_id +karaf-ticker +RUNNING "
 log "JMX over the RMI connector on loopback ($jmx_url)"
 as karaf 'service:list javax.management.DynamicMBean | grep "jmx.objectname = cs.resources"'
 expect "the MBeans are jmx.objectname services (the whiteboard)" 'jmx\.objectname = cs\.resources:type=RunStates'
-show viewer "jmx runstates opens pools cancel=karaf-sleeper pause=karaf-sleeper" \
-    "$(jmx viewer runstates opens pools cancel=karaf-sleeper pause=karaf-sleeper)"
-expect "the viewer reads the RunStates MBean" "^  id=$ticker_id name=karaf-ticker state=RUNNING bundle=cs\.resources\.impl$"
+# JMX acts by id only (a name is for people at the shell).
+show viewer "jmx runstates opens pools cancel=$sleeper_id pause=$sleeper_id" \
+    "$(jmx viewer runstates opens pools cancel=$sleeper_id pause=$sleeper_id)"
+expect "the viewer reads the RunStates MBean" "^  id=$ticker_id name=karaf-ticker state=RUNNING bundle=cs\.resources\.shell$"
 expect "the viewer reads the MultiOpens MBean" '^  serviceId=[0-9]+ className=cs\.resources\.itest\.provider\.SharedResource openCount=1 phase=OPEN$'
 expect "the viewer reads the Pools MBean" '^jmx cs\.resources:type=Pools Pools: 0 rows$'
-expect "the JMX ACL refuses cancel to the viewer" '^jmx cancel=karaf-sleeper refused: '
-expect "the JMX ACL refuses pause to the viewer" '^jmx pause=karaf-sleeper refused: '
-show karaf "jmx pause=karaf-sleeper resume=karaf-sleeper" "$(jmx karaf pause=karaf-sleeper resume=karaf-sleeper)"
+expect "the JMX ACL refuses cancel to the viewer" "^jmx cancel=$sleeper_id refused: "
+expect "the JMX ACL refuses pause to the viewer" "^jmx pause=$sleeper_id refused: "
+show karaf "jmx pause=$sleeper_id resume=$sleeper_id" "$(jmx karaf pause=$sleeper_id resume=$sleeper_id)"
 expect "an admin pauses the sleeper over JMX" '^jmx paused id=[0-9]+ name=karaf-sleeper state=PAUSED$'
 expect "an admin resumes the sleeper over JMX" '^jmx resumed id=[0-9]+ name=karaf-sleeper state=RUNNING$'
 show karaf "jmx cancel=karaf-sleeper" "$(jmx karaf cancel=karaf-sleeper)"
+expect "JMX refuses a name: by id only" '^jmx cancel=karaf-sleeper failed: cancel: "karaf-sleeper" is not a RunState id'
+show karaf "jmx cancel=$sleeper_id" "$(jmx karaf cancel=$sleeper_id)"
 expect "an admin cancels the sleeper over JMX" '^jmx cancelled id=[0-9]+ name=karaf-sleeper state=(STOPPING|CANCELLED)$'
 
 # --------------------------------------------------------------------------------- cancel

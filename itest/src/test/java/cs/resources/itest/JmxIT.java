@@ -149,7 +149,7 @@ class JmxIT {
     }
 
     @Test
-    void runStatesAreListedAndCancelledByIdOrName() throws Exception {
+    void runStatesAreListedAndCancelledById() throws Exception {
         RunState one = new RunState("jmx-one").start();
         RunState two = new RunState("jmx-two");
         Registration r1 = runtime.register(one);
@@ -174,8 +174,9 @@ class JmxIT {
             assertThat(one.isCancelled()).isTrue();
             assertThat(two.isCancelled()).isFalse();
 
-            server.invoke(RUN_STATES, "cancel", new Object[] {"jmx-two"}, new String[] {String.class.getName()});
+            server.invoke(RUN_STATES, "cancel", new Object[] {String.valueOf(two.id())}, new String[] {String.class.getName()});
             assertThat(two.isCancelled()).isTrue();
+            assertThat(named(read(RUN_STATES, "RunStates"), "name", "jmx-two").get("nextRun")).isNull();
 
             one.stop(); // ended: only the full listing has it
             assertThat(read(RUN_STATES, "RunStates")).noneMatch(c -> c.get("name").equals("jmx-one"));
@@ -234,7 +235,8 @@ class JmxIT {
         Registration r2 = runtime.register(pending);
         String[] signature = {String.class.getName()};
         try {
-            CompositeData[] paused = (CompositeData[]) server.invoke(RUN_STATES, "pause", new Object[] {"jmx-pausable"}, signature);
+            CompositeData[] paused = (CompositeData[]) server.invoke(RUN_STATES, "pause", new Object[] {String.valueOf(rs.id())},
+                    signature);
             assertThat(paused).singleElement().satisfies(c -> assertThat(c.get("state")).isEqualTo("PAUSED"));
             assertThat(rs.isPaused()).isTrue();
             assertThat(named(read(RUN_STATES, "RunStates"), "name", "jmx-pausable").get("state")).isEqualTo("PAUSED");
@@ -243,15 +245,21 @@ class JmxIT {
             assertThat(resumed).singleElement().satisfies(c -> assertThat(c.get("state")).isEqualTo("RUNNING"));
             assertThat(rs.isPaused()).isFalse();
 
-            assertThatThrownBy(() -> server.invoke(RUN_STATES, "pause", new Object[] {"jmx-pending"}, signature))
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "pause", new Object[] {String.valueOf(pending.id())}, signature))
                     .isInstanceOf(RuntimeMBeanException.class)
                     .cause().isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("pause: RunState " + pending.id() + " \"jmx-pending\" is not running (PENDING); nothing was paused");
-            assertThatThrownBy(() -> server.invoke(RUN_STATES, "resume", new Object[] {"jmx-pausable"}, signature))
+                    .hasMessage("pause: RunState " + pending.id() + " \"jmx-pending\" is not running (PENDING); nothing was paused"
+                            + " (by id only: no RunState is chosen by its name)");
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "resume", new Object[] {String.valueOf(rs.id())}, signature))
                     .cause().isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("resume: RunState " + rs.id() + " \"jmx-pausable\" is not paused (RUNNING); nothing was resumed");
+                    .hasMessage("resume: RunState " + rs.id() + " \"jmx-pausable\" is not paused (RUNNING); nothing was resumed"
+                            + " (by id only: no RunState is chosen by its name)");
             assertThatThrownBy(() -> server.invoke(RUN_STATES, "pause", new Object[] {null}, signature))
-                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("pause: give a RunState id or name");
+                    .cause().isInstanceOf(IllegalArgumentException.class).hasMessage("pause: give a RunState id");
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "pause", new Object[] {"jmx-pausable"}, signature))
+                    .cause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("pause: \"jmx-pausable\" is not a RunState id (decimal digits 0-9); JMX acts by id only, never by name");
+            assertThat(rs.isPaused()).as("a name pauses nothing").isFalse();
         } finally {
             rs.stop();
             r1.close();
@@ -260,18 +268,85 @@ class JmxIT {
     }
 
     @Test
-    void cancelOfAnUnknownIdOrNameCancelsNothing() throws Exception {
+    void cancelOfANameOrAnUnknownIdCancelsNothing() throws Exception {
         RunState rs = new RunState("jmx-kept").start();
         Registration r = runtime.register(rs);
+        String[] signature = {String.class.getName()};
         try {
-            assertThatThrownBy(() -> server.invoke(RUN_STATES, "cancel", new Object[] {"jmx-no-such"},
-                    new String[] {String.class.getName()}))
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "cancel", new Object[] {"jmx-kept"}, signature))
                     .isInstanceOf(RuntimeMBeanException.class)
                     .cause().isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("\"jmx-no-such\"").hasMessageContaining("nothing was cancelled");
+                    .hasMessage("cancel: \"jmx-kept\" is not a RunState id (decimal digits 0-9); JMX acts by id only, never by name");
+            // Digits of other scripts (Arabic-Indic, fullwidth) are digits to Character.isDigit, not ids here.
+            for (String notAscii : List.of("\u0664\u0662", "\uff14\uff12", "+42", "-1", "4 2", "99999999999999999999")) {
+                assertThatThrownBy(() -> server.invoke(RUN_STATES, "cancel", new Object[] {notAscii}, signature))
+                        .as(notAscii).cause().isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("is not a RunState id");
+            }
+            assertThatThrownBy(() -> server.invoke(RUN_STATES, "cancel", new Object[] {"0"}, signature))
+                    .cause().isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("cancel: no live RunState has the id 0; nothing was cancelled (by id only: no RunState is chosen"
+                            + " by its name)");
             assertThat(rs.isCancelled()).isFalse();
         } finally {
             r.close();
+        }
+    }
+
+    @Test
+    void aStaleIdCancelsNothingEvenWhenAnotherRunStateIsNamedLikeIt() throws Exception {
+        // The page's stale Cancel button, through JMX: the id of a RunState that has ended, and a
+        // live RunState whose name is that id. By id only, nothing is cancelled.
+        RunState ended = new RunState("jmx-ended");
+        Registration r1 = runtime.register(ended);
+        ended.run(() -> { });
+        RunState namedLikeIt = new RunState(String.valueOf(ended.id())).start();
+        Registration r2 = runtime.register(namedLikeIt);
+        String[] signature = {String.class.getName()};
+        try {
+            for (String op : List.of("cancel", "pause", "resume")) {
+                assertThatThrownBy(() -> server.invoke(RUN_STATES, op, new Object[] {String.valueOf(ended.id())}, signature))
+                        .as(op).isInstanceOf(RuntimeMBeanException.class)
+                        .cause().isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageStartingWith(op + ": RunState " + ended.id() + " has already ended (STOPPED); nothing was");
+            }
+            assertThat(namedLikeIt.isCancelled()).as("the RunState named like the stale id").isFalse();
+            assertThat(namedLikeIt.isPaused()).isFalse();
+            assertThat(named(read(RUN_STATES, "RunStates"), "name", String.valueOf(ended.id())).get("state"))
+                    .isEqualTo("RUNNING");
+        } finally {
+            namedLikeIt.stop();
+            r1.close();
+            r2.close();
+        }
+    }
+
+    @Test
+    void aTaskShowsItsBundleItsNextRunAndItsCancelReason() throws Exception {
+        cs.resources.runtime.TaskService tasks = context.getService(context.getServiceReference(cs.resources.runtime.TaskService.class));
+        cs.resources.runtime.TaskHandle<Integer> later = tasks.schedule("jmx-later", () -> 1, java.time.Duration.ofHours(1));
+        try {
+            CompositeData row = named(read(RUN_STATES, "RunStates"), "name", "jmx-later");
+            assertThat(row.get("bundle")).as("the bundle that submitted it").isEqualTo(SELF);
+            assertThat(row.get("source")).isEqualTo("TASK");
+            assertThat(Instant.parse((String) row.get("nextRun"))).isEqualTo(later.nextRun().orElseThrow());
+            server.invoke(RUN_STATES, "cancel", new Object[] {String.valueOf(later.runState().id())},
+                    new String[] {String.class.getName()});
+            assertThat(later.isCancelled()).as("a task waiting for its time ends at once").isTrue();
+            CompositeData[] all = (CompositeData[]) server.invoke(RUN_STATES, "listRunStates",
+                    new Object[] {true}, new String[] {boolean.class.getName()});
+            CompositeData ended = named(all, "name", "jmx-later");
+            assertThat(ended.get("state")).isEqualTo("CANCELLED");
+            assertThat(ended.get("cancelReason")).as("JMX gives no reason").isNull();
+            assertThat(ended.get("nextRun")).isNull();
+
+            cs.resources.runtime.TaskHandle<Integer> again = tasks.schedule("jmx-again", () -> 2, java.time.Duration.ofHours(1));
+            again.cancel("the operator asked");
+            CompositeData[] after = (CompositeData[]) server.invoke(RUN_STATES, "listRunStates",
+                    new Object[] {true}, new String[] {boolean.class.getName()});
+            assertThat(named(after, "name", "jmx-again").get("cancelReason")).isEqualTo("the operator asked");
+        } finally {
+            later.cancel(true);
         }
     }
 

@@ -412,10 +412,10 @@ class ShellIT {
         assertThat(rs.name()).isEqualTo("sh-ticker");
         assertThat(runtime.runStates()).filteredOn(i -> i.id() == rs.id()).singleElement().satisfies(i -> {
             assertThat(i.source()).isEqualTo(RunStateInfo.Source.TASK);
-            assertThat(i.bundle()).isEqualTo("cs.resources.impl");
+            assertThat(i.bundle()).as("tasks run from the shell belong to the shell's bundle").isEqualTo("cs.resources.shell");
             assertThat(i.state()).isEqualTo(RunState.State.RUNNING);
         });
-        assertThat(lineWith(gogo.run("resources:runstates"), "sh-ticker")).contains("RUNNING", "cs.resources.impl");
+        assertThat(lineWith(gogo.run("resources:runstates"), "sh-ticker")).contains("RUNNING", "cs.resources.shell");
 
         CountDownLatch ended = new CountDownLatch(1);
         rs.onEnd(r -> ended.countDown());

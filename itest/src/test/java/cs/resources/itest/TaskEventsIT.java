@@ -36,8 +36,8 @@ import org.osgi.test.common.annotation.InjectService;
 class TaskEventsIT {
     static final long TIMEOUT = 10_000;
     static final String TOPICS = "cs/resources/task/*";
-    /** The bundle the tasks submitted here belong to. */
-    static final String OWNER = "cs.resources.impl";
+    /** The bundle the tasks submitted here belong to: this one. */
+    static final String OWNER = "cs.resources.itest.tests";
 
     @InjectService(timeout = TIMEOUT)
     TaskService tasks;

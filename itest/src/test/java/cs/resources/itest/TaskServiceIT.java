@@ -38,6 +38,7 @@ import org.osgi.test.common.service.ServiceAware;
 class TaskServiceIT {
     static final long TIMEOUT = 10_000;
     static final String PID = "cs.resources.tasks";
+    /** The shared task service; every bundle's TaskService (BundleTaskService) depends on it. */
     static final String COMPONENT = "cs.resources.impl.TaskServiceComponent";
 
     @InjectService(timeout = TIMEOUT)
@@ -114,7 +115,8 @@ class TaskServiceIT {
         RunStateInfo live = info(runtime, rs, false);
         assertThat(live).isNotNull();
         assertThat(live.source()).isEqualTo(RunStateInfo.Source.TASK);
-        assertThat(live.bundle()).isEqualTo("cs.resources.impl");
+        assertThat(live.bundle()).as("the bundle that submitted it").isEqualTo(context.getBundle().getSymbolicName());
+        assertThat(live.bundleId()).isEqualTo(context.getBundle().getBundleId());
         assertThat(live.state()).isEqualTo(RunState.State.RUNNING);
 
         assertThat(runtime.cancel(List.of(String.valueOf(rs.id())))).singleElement()

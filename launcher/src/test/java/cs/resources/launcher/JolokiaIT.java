@@ -62,7 +62,7 @@ class JolokiaIT {
                     .header("Authorization", basic("ops:" + password))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"exec\",\"mbean\":\"cs.resources:type=RunStates\","
-                            + "\"operation\":\"cancel\",\"arguments\":[\"fleet-ticker\"]}"))
+                            + "\"operation\":\"cancel\",\"arguments\":[\"" + id(runStates.body(), "fleet-ticker") + "\"]}"))
                     .build(), HttpResponse.BodyHandlers.ofString(UTF_8));
             assertThat(cancel.statusCode()).isEqualTo(200);
             assertThat(cancel.body()).contains("\"status\":200").contains("fleet-ticker");
@@ -72,6 +72,16 @@ class JolokiaIT {
             assertThat(get(read, "ops:" + password).body()).doesNotContain("fleet-ticker");
             assertThat(launcher.finish()).isZero();
         }
+    }
+
+    /** @return the id of the RunState named {@code name} in a Jolokia read of the RunStates (JMX acts by id only) */
+    private static String id(String json, String name) {
+        Matcher m = java.util.regex.Pattern.compile("\\{\"[^{}]*\"name\":\"" + java.util.regex.Pattern.quote(name) + "\"[^{}]*\\}")
+                .matcher(json);
+        assertThat(m.find()).as("a row for " + name + " in " + json).isTrue();
+        Matcher id = java.util.regex.Pattern.compile("\"id\":(\\d+)").matcher(m.group());
+        assertThat(id.find()).as("its id").isTrue();
+        return id.group(1);
     }
 
     private HttpResponse<String> get(String url, String credentials) throws Exception {

@@ -79,6 +79,45 @@ public interface ResourcesRuntime {
      */
     List<RunStateInfo> resume(Collection<String> idsOrNames);
 
+    /**
+     * Cancels the live RunStates with these ids, chosen by id alone: never a RunState whose name
+     * happens to be one of them, so that a tool acting on what it listed (the operator's page,
+     * JMX) cannot reach another RunState when one it listed has ended meanwhile (DESIGN.md,
+     * third round: acting from the page and JMX is by id only). Otherwise as
+     * {@link #cancel(Collection)}: all-or-nothing, live children included.
+     *
+     * @param ids what to cancel; at least one
+     * @return what was cancelled, by id, as it is after the cancel
+     * @throws IllegalArgumentException if {@code ids} is empty or holds an id that no live
+     *     RunState has (the message says which, and whether it has ended; nothing is cancelled)
+     * @throws NullPointerException if {@code ids} or an element is null
+     */
+    List<RunStateInfo> cancelByIds(Collection<Long> ids);
+
+    /**
+     * Pauses the live RunStates with these ids, chosen by id alone, as {@link #cancelByIds} chooses
+     * them; otherwise as {@link #pause(Collection)}.
+     *
+     * @param ids what to pause; at least one
+     * @return what was paused, by id, as it is after the pause
+     * @throws IllegalArgumentException if {@code ids} is empty, holds an id that no live RunState
+     *     has, or one that is not running or is cancelled (nothing is paused)
+     * @throws NullPointerException if {@code ids} or an element is null
+     */
+    List<RunStateInfo> pauseByIds(Collection<Long> ids);
+
+    /**
+     * Resumes the paused RunStates with these ids, chosen by id alone, as {@link #cancelByIds}
+     * chooses them; otherwise as {@link #resume(Collection)}.
+     *
+     * @param ids what to resume; at least one
+     * @return what was resumed, by id, as it is after the resume
+     * @throws IllegalArgumentException if {@code ids} is empty, holds an id that no live RunState
+     *     has, or one that is not paused (nothing is resumed)
+     * @throws NullPointerException if {@code ids} or an element is null
+     */
+    List<RunStateInfo> resumeByIds(Collection<Long> ids);
+
     /** @return the MultiOpen services, by service id */
     List<MultiOpenInfo> multiOpens();
 

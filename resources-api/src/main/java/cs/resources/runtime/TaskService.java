@@ -18,6 +18,13 @@ import org.osgi.annotation.versioning.ProviderType;
  * (cancelled with it), and the parent's handle completes only once its children have ended (see
  * {@link TaskHandle} for what a child's failure does).
  *
+ * <p>The service is bundle-scoped: the tasks a bundle submits through its own instance belong to
+ * it. The runtime lists them with it ({@link RunStateInfo#bundle()}), and when the bundle releases
+ * the service (it stops, is updated, refreshed or uninstalled, or no longer uses the service) its
+ * tasks end: those waiting at once, the running ones cancelled with a reason naming the bundle and
+ * interrupted if still running after the grace period. The limit of threads is shared by all
+ * bundles.
+ *
  * <p>Nothing a consumer can call shuts this service down: its life is its component's. When the
  * component is deactivated (the runtime bundle stops, or its configuration goes), it refuses new
  * tasks, ends every queued task as cancelled, cancels the running ones, gives them a configurable

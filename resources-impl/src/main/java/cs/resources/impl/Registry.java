@@ -107,6 +107,18 @@ public final class Registry {
         return runStates.resume(idsOrNames);
     }
 
+    List<RunStateInfo> cancelByIds(Collection<Long> ids) {
+        return runStates.cancelByIds(ids);
+    }
+
+    List<RunStateInfo> pauseByIds(Collection<Long> ids) {
+        return runStates.pauseByIds(ids);
+    }
+
+    List<RunStateInfo> resumeByIds(Collection<Long> ids) {
+        return runStates.resumeByIds(ids);
+    }
+
     // ---------------------------------------------------------------------- MultiOpens, Pools
 
     List<MultiOpenInfo> multiOpens() {

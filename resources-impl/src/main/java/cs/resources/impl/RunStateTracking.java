@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
@@ -267,14 +268,61 @@ final class RunStateTracking {
     // -------------------------------------------------------------------------------- acting
 
     /**
-     * Applies {@code act} to the live RunStates that {@code idsOrNames} name, all-or-nothing (see
-     * {@link Selection}), and returns them as they are after it, by id.
+     * How a call names the RunStates it acts on: by id or name ({@link Selection}, for the shell),
+     * or by id alone (the page, JMX). Either way all-or-nothing: the chosen ones, by id, or an
+     * exception listing every problem.
      */
-    private List<RunStateInfo> apply(String verb, Collection<String> idsOrNames, Consumer<RunState> act) {
-        Snapshot before = new Snapshot();
-        Map<Long, Target> chosen = Selection.choose(verb, idsOrNames, before.live, Target::name, before.ended());
-        chosen.values().forEach(t -> act(t, act));
-        return after(chosen, before);
+    @FunctionalInterface
+    private interface Choice {
+        Map<Long, Target> choose(String verb, Snapshot before, Function<Long, String> refuse);
+    }
+
+    private static Choice byIdsOrNames(Collection<String> idsOrNames) {
+        return (verb, before, refuse) -> Selection.choose(verb, idsOrNames, before.live, Target::name, before.ended(), refuse);
+    }
+
+    private static Choice byIds(Collection<Long> ids) {
+        return (verb, before, refuse) -> chooseIds(verb, ids, before, refuse);
+    }
+
+    /** Chooses live RunStates by id alone: an id that is not live is a problem, whatever the names. */
+    private static Map<Long, Target> chooseIds(String verb, Collection<Long> ids, Snapshot before,
+            Function<Long, String> refuse) {
+        Objects.requireNonNull(ids, "ids");
+        if (ids.isEmpty()) {
+            throw new IllegalArgumentException(verb + ": give at least one RunState id");
+        }
+        Map<Long, Target> chosen = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        Map<Long, RunStateInfo> ended = null;
+        for (Long id : ids) {
+            Objects.requireNonNull(id, "ids contains null");
+            Target t = before.live.get(id);
+            if (t != null) {
+                String why = refuse.apply(id);
+                if (why != null) {
+                    problems.add("RunState " + id + " " + Text.quote(t.name()) + " " + why);
+                }
+                chosen.put(id, t);
+                continue;
+            }
+            if (ended == null) {
+                ended = before.ended();
+            }
+            RunStateInfo e = ended.get(id);
+            problems.add(e != null ? "RunState " + id + " has already ended (" + e.state() + ")"
+                    : "no live RunState has the id " + id);
+        }
+        if (!problems.isEmpty()) {
+            String done = switch (verb) {
+                case "cancel" -> "cancelled";
+                case "pause" -> "paused";
+                default -> "resumed";
+            };
+            throw new IllegalArgumentException(verb + ": " + String.join("; ", problems) + "; nothing was " + done
+                    + " (by id only: no RunState is chosen by its name)");
+        }
+        return chosen;
     }
 
     /** @return the chosen RunStates as they are now, by id (their last known values if gone) */
@@ -292,18 +340,43 @@ final class RunStateTracking {
     }
 
     List<RunStateInfo> cancel(Collection<String> idsOrNames) {
-        return apply("cancel", idsOrNames, RunState::cancel);
+        return cancel(byIdsOrNames(idsOrNames));
+    }
+
+    /** Cancels the live RunStates with these ids, chosen by id alone. */
+    List<RunStateInfo> cancelByIds(Collection<Long> ids) {
+        return cancel(byIds(ids));
     }
 
     /**
-     * Pauses the live RunStates that {@code idsOrNames} name, all-or-nothing: each must be running
+     * Applies a cancel to the live RunStates {@code choice} names, all-or-nothing, and returns them
+     * as they are after it, by id.
+     */
+    private List<RunStateInfo> cancel(Choice choice) {
+        Snapshot before = new Snapshot();
+        Map<Long, Target> chosen = choice.choose("cancel", before, id -> null);
+        chosen.values().forEach(t -> act(t, RunState::cancel));
+        return after(chosen, before);
+    }
+
+    List<RunStateInfo> pause(Collection<String> idsOrNames) {
+        return pause(byIdsOrNames(idsOrNames));
+    }
+
+    /** Pauses the live RunStates with these ids, chosen by id alone. */
+    List<RunStateInfo> pauseByIds(Collection<Long> ids) {
+        return pause(byIds(ids));
+    }
+
+    /**
+     * Pauses the live RunStates that {@code choice} names, all-or-nothing: each must be running
      * and not cancelled ({@code RUNNING} or already {@code PAUSED}). One that stops between the
      * check and its pause undoes the pauses made by this call; one cancelled meanwhile stays
      * {@code STOPPING} (a cancel wins over a pause).
      */
-    List<RunStateInfo> pause(Collection<String> idsOrNames) {
+    private List<RunStateInfo> pause(Choice choice) {
         Snapshot before = new Snapshot();
-        Map<Long, Target> chosen = Selection.choose("pause", idsOrNames, before.live, Target::name, before.ended(),
+        Map<Long, Target> chosen = choice.choose("pause", before,
                 id -> switch (before.infos.get(id).state()) {
                     case RUNNING, PAUSED -> null;
                     case STOPPING -> "is cancelled (STOPPING)";
@@ -327,10 +400,19 @@ final class RunStateTracking {
         return after(chosen, before);
     }
 
-    /** Resumes the live RunStates that {@code idsOrNames} name, all-or-nothing: each must be paused. */
     List<RunStateInfo> resume(Collection<String> idsOrNames) {
+        return resume(byIdsOrNames(idsOrNames));
+    }
+
+    /** Resumes the paused RunStates with these ids, chosen by id alone. */
+    List<RunStateInfo> resumeByIds(Collection<Long> ids) {
+        return resume(byIds(ids));
+    }
+
+    /** Resumes the live RunStates that {@code choice} names, all-or-nothing: each must be paused. */
+    private List<RunStateInfo> resume(Choice choice) {
         Snapshot before = new Snapshot();
-        Map<Long, Target> chosen = Selection.choose("resume", idsOrNames, before.live, Target::name, before.ended(),
+        Map<Long, Target> chosen = choice.choose("resume", before,
                 id -> before.infos.get(id).state() == RunState.State.PAUSED ? null
                         : "is not paused (" + before.infos.get(id).state() + ")");
         chosen.values().forEach(t -> act(t, RunState::resume));

@@ -71,6 +71,21 @@ public final class RuntimeService implements ResourcesRuntime {
     }
 
     @Override
+    public List<RunStateInfo> cancelByIds(Collection<Long> ids) {
+        return registry.cancelByIds(ids);
+    }
+
+    @Override
+    public List<RunStateInfo> pauseByIds(Collection<Long> ids) {
+        return registry.pauseByIds(ids);
+    }
+
+    @Override
+    public List<RunStateInfo> resumeByIds(Collection<Long> ids) {
+        return registry.resumeByIds(ids);
+    }
+
+    @Override
     public List<MultiOpenInfo> multiOpens() {
         return registry.multiOpens();
     }

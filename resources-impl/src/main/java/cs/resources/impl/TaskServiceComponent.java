@@ -49,7 +49,10 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The {@link TaskService}. Its life is the component's: activation makes it ready (threads are
+ * The task service's work, shared by every bundle's {@link BundleTaskService} (what bundles get
+ * as their {@link TaskService}): one queue, one limit of threads, one timer. Itself a
+ * {@code TaskService} too, whose tasks belong to the bundle it is made for (this one, in a
+ * framework), for use without a framework. Its life is the component's: activation makes it ready (threads are
  * made on demand), deactivation winds it down without waiting (refuse new tasks, end the waiting
  * ones as cancelled, cancel the running ones, interrupt them after the grace period, report
  * survivors after a second one), so that no Declarative Services callback blocks past SCR's lock
@@ -66,7 +69,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * the wind-down agree on who ends it, and ends it once.
  */
 @Designate(ocd = TaskServiceComponent.Config.class)
-@Component(configurationPid = TaskServiceComponent.PID, service = TaskService.class)
+@Component(configurationPid = TaskServiceComponent.PID, service = TaskServiceComponent.class, immediate = true)
 public final class TaskServiceComponent implements TaskService {
 
     /** The configuration PID. */
@@ -272,6 +275,35 @@ public final class TaskServiceComponent implements TaskService {
         return launch(bundleId, bundleName, name, work(task), options, null, null);
     }
 
+    /**
+     * Ends the tasks of a bundle that let the task service go: the waiting ones at once, the
+     * running ones are cancelled with {@code reason} and interrupted if still running after the
+     * grace period; one warning names the bundle and its tasks. Returns at once.
+     */
+    void endTasksOf(long ownerId, String ownerName, String reason) {
+        List<TaskRun<?>> mine = tasks.values().stream().filter(t -> t.ownerId == ownerId).collect(Collectors.toList());
+        if (mine.isEmpty()) {
+            return;
+        }
+        long grace = gracePeriodMillis;
+        LOG.log(Level.WARNING, () -> reason + ": its " + mine.size() + (mine.size() == 1 ? " task is" : " tasks are")
+                + " cancelled (" + mine.stream().map(t -> Text.quote(t.runState.name())).collect(Collectors.joining(", "))
+                + "); any still running in " + grace + " ms is interrupted");
+        mine.forEach(t -> t.endWaiting(reason));
+        mine.forEach(t -> t.runState.cancel(reason));
+        try {
+            timers.schedule(() -> mine.stream().filter(t -> tasks.get(t.runState) == t).forEach(TaskRun::interrupt), grace,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            // the service winds everything down itself
+        }
+    }
+
+    /** @return {@code delay}, checked */
+    static Duration delay(Duration delay) {
+        return Objects.requireNonNull(delay, "delay");
+    }
+
     @Override
     public <T> TaskHandle<T> submit(String name, Callable<T> task) {
         return submit(name, task, TaskOptions.defaults());
@@ -310,16 +342,22 @@ public final class TaskServiceComponent implements TaskService {
     @Override
     public TaskHandle<Void> scheduleAtFixedRate(String name, Task task, Duration initialDelay, Duration period,
             TaskOptions options) {
+        return launchAtFixedRate(bundleId, bundleName, name, task, initialDelay, period, options);
+    }
+
+    /** {@link #scheduleAtFixedRate(String, Task, Duration, Duration, TaskOptions)} for a bundle's task. */
+    TaskHandle<Void> launchAtFixedRate(long ownerId, String ownerName, String name, Task task, Duration initialDelay,
+            Duration period, TaskOptions options) {
         Objects.requireNonNull(initialDelay, "initialDelay");
         Objects.requireNonNull(period, "period");
         if (period.isZero() || period.isNegative()) {
             throw new IllegalArgumentException("scheduleAtFixedRate(" + Text.quote(String.valueOf(name)) + ") on " + this
                     + ": the period must be positive, not " + period);
         }
-        return launch(bundleId, bundleName, name, work(task), options, initialDelay, period);
+        return launch(ownerId, ownerName, name, work(task), options, initialDelay, period);
     }
 
-    private static Work<Void> work(Task task) {
+    static Work<Void> work(Task task) {
         Objects.requireNonNull(task, "task");
         return rs -> {
             task.run(rs);
@@ -327,7 +365,7 @@ public final class TaskServiceComponent implements TaskService {
         };
     }
 
-    private static <T> Work<T> work(Callable<T> task) {
+    static <T> Work<T> work(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         return rs -> task.call();
     }

@@ -44,6 +44,8 @@ class TaskServiceTest {
 
     /** What the runtime would list: each tracked task, with its next-run supplier. */
     final Map<RunState, Supplier<Instant>> listed = new ConcurrentHashMap<>();
+    /** The bundle each task was listed for: id and symbolic name. */
+    final Map<RunState, String> owners = new ConcurrentHashMap<>();
     /** The events, in the order the service handed them over. */
     final List<Map.Entry<String, Map<String, Object>>> events = new CopyOnWriteArrayList<>();
 
@@ -51,8 +53,7 @@ class TaskServiceTest {
 
     TaskServiceComponent service(int threads) {
         TaskServiceComponent s = new TaskServiceComponent((rs, bundleId, bundle, nextRun) -> {
-            assertThat(bundleId).isEqualTo(OWNER_ID);
-            assertThat(bundle).isEqualTo(OWNER);
+            owners.put(rs, bundleId + " " + bundle);
             listed.put(rs, nextRun);
             return () -> listed.remove(rs);
         }, OWNER_ID, OWNER, TaskServiceComponent.config(threads, 200));
@@ -124,6 +125,7 @@ class TaskServiceTest {
         });
         assertThat(get(h)).isEqualTo(42);
         assertThat(current.get()).isSameAs(h.runState());
+        assertThat(owners.get(h.runState())).isEqualTo(OWNER_ID + " " + OWNER);
         assertThat(h.runState().state()).isEqualTo(RunState.State.STOPPED);
         assertThat(h.isCancelled()).isFalse();
         assertThat(h.failure()).isEmpty();
@@ -516,6 +518,71 @@ class TaskServiceTest {
                 .hasMessageContaining("too late").hasMessageContaining("shut down");
         assertThatThrownBy(() -> s.schedule("too late", () -> 3, Duration.ofSeconds(1))).isInstanceOf(ClosedException.class);
         assertThat(listed).isEmpty();
+    }
+
+    // ----------------------------------------------------------------------------- ownership
+
+    @Test
+    void theTasksOfABundleThatLetsGoEndWithOneWarningNamingItAndTheStubbornAreInterrupted() throws Exception {
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(TaskServiceComponent.class.getName());
+        List<java.util.logging.LogRecord> logged = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try {
+            CountDownLatch running = new CountDownLatch(2);
+            CountDownLatch interrupted = new CountDownLatch(1);
+            TaskHandle<Void> polite = service.launch(7, "consumer", "polite", TaskServiceComponent.work((Task) rs -> {
+                running.countDown();
+                while (!rs.isCancelled()) {
+                    rs.sleep(Duration.ofSeconds(30));
+                }
+            }), TaskOptions.defaults(), null, null);
+            TaskHandle<Void> stubborn = service.launch(7, "consumer", "stubborn", TaskServiceComponent.work((Task) rs -> {
+                running.countDown();
+                try {
+                    Thread.sleep(30_000); // ignores the cancel
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+            }), TaskOptions.defaults(), null, null);
+            TaskHandle<Integer> later = service.launch(7, "consumer", "later", TaskServiceComponent.work(() -> 1),
+                    TaskOptions.defaults(), Duration.ofHours(1), null);
+            TaskHandle<Integer> others = service.schedule("someone else's", () -> 2, Duration.ofHours(1));
+            await(running);
+            assertThat(owners.get(polite.runState())).isEqualTo("7 consumer");
+            assertThat(event(polite.runState(), "STARTED")).containsEntry("bundle.id", 7L)
+                    .containsEntry("bundle.symbolicName", "consumer");
+
+            service.endTasksOf(7, "consumer", "bundle consumer (7) stopped");
+
+            assertThat(cancellationOf(later)).hasMessageEndingWith(": bundle consumer (7) stopped");
+            assertThat(cancellationOf(polite)).hasMessageEndingWith(": bundle consumer (7) stopped");
+            await(interrupted); // after the grace period (200 ms here)
+            assertThat(cancellationOf(stubborn)).hasMessageEndingWith(": bundle consumer (7) stopped");
+            assertThat(others.isDone()).as("another bundle's task goes on").isFalse();
+            assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING).singleElement()
+                    .satisfies(r -> assertThat(r.getMessage()).startsWith("bundle consumer (7) stopped: its 3 tasks are cancelled")
+                            .contains("\"polite\"").contains("\"stubborn\"").contains("\"later\""));
+            service.endTasksOf(7, "consumer", "again");
+            service.endTasksOf(8, "idle", "a bundle without tasks");
+            assertThat(logged).as("no warning when there is nothing to end").hasSize(1);
+            others.cancel(true);
+        } finally {
+            jul.removeHandler(capture);
+        }
     }
 
     // ----------------------------------------------------------------------------- bad input

@@ -179,28 +179,46 @@ public final class JmxComponent {
         }
 
         @Override
-        public List<RunStateData> cancel(String idOrName) {
-            if (idOrName == null) {
-                throw new IllegalArgumentException("cancel: give a RunState id or name");
-            }
-            return runtime.cancel(List.of(idOrName)).stream().map(RunStateData::of).toList();
+        public List<RunStateData> cancel(String id) {
+            return runtime.cancelByIds(List.of(parseId("cancel", id))).stream().map(RunStateData::of).toList();
         }
 
         @Override
-        public List<RunStateData> pause(String idOrName) {
-            if (idOrName == null) {
-                throw new IllegalArgumentException("pause: give a RunState id or name");
-            }
-            return runtime.pause(List.of(idOrName)).stream().map(RunStateData::of).toList();
+        public List<RunStateData> pause(String id) {
+            return runtime.pauseByIds(List.of(parseId("pause", id))).stream().map(RunStateData::of).toList();
         }
 
         @Override
-        public List<RunStateData> resume(String idOrName) {
-            if (idOrName == null) {
-                throw new IllegalArgumentException("resume: give a RunState id or name");
-            }
-            return runtime.resume(List.of(idOrName)).stream().map(RunStateData::of).toList();
+        public List<RunStateData> resume(String id) {
+            return runtime.resumeByIds(List.of(parseId("resume", id))).stream().map(RunStateData::of).toList();
         }
+    }
+
+    /**
+     * @return the RunState id {@code text} spells in decimal ASCII digits ({@code 0}-{@code 9};
+     *     not {@link Character#isDigit}, which takes other scripts' digits too)
+     * @throws IllegalArgumentException naming the operation and the text, if it spells none
+     */
+    static long parseId(String verb, String text) {
+        if (text == null || text.isEmpty()) {
+            throw new IllegalArgumentException(verb + ": give a RunState id");
+        }
+        boolean digits = text.length() <= 19 && text.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (digits) {
+            try {
+                return Long.parseLong(text);
+            } catch (NumberFormatException tooBig) {
+                // below
+            }
+        }
+        throw new IllegalArgumentException(verb + ": " + quote(text) + " is not a RunState id (decimal digits 0-9);"
+                + " JMX acts by id only, never by name");
+    }
+
+    /** @return {@code s} quoted with its control and other invisible characters escaped */
+    private static String quote(String s) {
+        String shown = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return '"' + cs.resources.runtime.Printable.escape(shown).replace("\"", "\\\"") + '"';
     }
 
     private static final class MultiOpens implements MultiOpensMXBean {

@@ -28,12 +28,14 @@ public final class RunStateData {
     private final long etaMillis;
     private final long parentId;
     private final String failure;
+    private final String cancelReason;
+    private final String nextRun;
 
     @ConstructorParameters({"id", "name", "state", "bundleId", "bundle", "startTime", "runTimeMillis", "source",
-            "done", "total", "message", "etaMillis", "parentId", "failure"})
+            "done", "total", "message", "etaMillis", "parentId", "failure", "cancelReason", "nextRun"})
     public RunStateData(long id, String name, String state, long bundleId, String bundle, String startTime,
             long runTimeMillis, String source, long done, long total, String message, long etaMillis, long parentId,
-            String failure) {
+            String failure, String cancelReason, String nextRun) {
         this.id = id;
         this.name = name;
         this.state = state;
@@ -48,13 +50,16 @@ public final class RunStateData {
         this.etaMillis = etaMillis;
         this.parentId = parentId;
         this.failure = failure;
+        this.cancelReason = cancelReason;
+        this.nextRun = nextRun;
     }
 
     static RunStateData of(RunStateInfo i) {
         return new RunStateData(i.id(), i.name(), i.state().name(), i.bundleId(), i.bundle(),
                 i.startTime() == null ? null : i.startTime().toString(), i.runTime().toMillis(), i.source().name(),
                 i.progress().done(), i.progress().total(), i.progress().message(),
-                i.eta() == null ? -1 : i.eta().toMillis(), i.parentId(), i.failure());
+                i.eta() == null ? -1 : i.eta().toMillis(), i.parentId(), i.failure(), i.cancelReason(),
+                i.nextRun() == null ? null : i.nextRun().toString());
     }
 
     /** @return each of {@code infos} and, after it, its children (recursively), each RunState once */
@@ -93,7 +98,7 @@ public final class RunStateData {
         return state;
     }
 
-    /** @return the id of the bundle it belongs to */
+    /** @return the id of the bundle it belongs to (for a task, the bundle that submitted it) */
     public long getBundleId() {
         return bundleId;
     }
@@ -146,5 +151,15 @@ public final class RunStateData {
     /** @return what the body of its last run threw (class and message); null if it did not throw */
     public String getFailure() {
         return failure;
+    }
+
+    /** @return why it was cancelled (as given, unescaped); null when not cancelled or no reason was given */
+    public String getCancelReason() {
+        return cancelReason;
+    }
+
+    /** @return when a task waiting for its time runs next, ISO-8601 (UTC); null otherwise */
+    public String getNextRun() {
+        return nextRun;
     }
 }

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The RunStates the runtime tracks, as MBean {@value JmxComponent#RUN_STATES}: the same as
- * {@code resources:runstates} and {@code resources:cancel}. Every value is an open type (a
+ * {@code resources:runstates}, and {@code resources:cancel}, {@code pause} and {@code resume} by
+ * id only (DESIGN.md, section 3: acting from JMX is by id; a name is for people at the shell). Every value is an open type (a
  * RunState is a {@code CompositeData}), so any JMX client reads it without our classes.
  */
 public interface RunStatesMXBean {
@@ -22,31 +23,34 @@ public interface RunStatesMXBean {
     List<RunStateData> listRunStates(boolean includeEnded);
 
     /**
-     * Cancels the live RunState of this id, or every live RunState of this name.
+     * Cancels the live RunState of this id, and its live children. By id only: a RunState is never
+     * chosen by its name, so a stale id (of a RunState that has ended) cancels nothing, even if
+     * another RunState is named like it.
      *
-     * @param idOrName a RunState id (decimal) or name
+     * @param id a RunState id, in decimal ASCII digits ({@code 0}-{@code 9} only)
      * @return what was cancelled, as it is after the cancel
-     * @throws IllegalArgumentException if no live RunState has this id or name (nothing is cancelled)
+     * @throws IllegalArgumentException if {@code id} is not such a number, or no live RunState has
+     *     it (the message says whether it has ended; nothing is cancelled)
      */
-    List<RunStateData> cancel(String idOrName);
+    List<RunStateData> cancel(String id);
 
     /**
-     * Pauses the live RunState of this id, or every live RunState of this name.
+     * Pauses the live RunState of this id, by id only as {@link #cancel(String)}.
      *
-     * @param idOrName a RunState id (decimal) or name
+     * @param id a RunState id, in decimal ASCII digits
      * @return what was paused, as it is after the pause
-     * @throws IllegalArgumentException if no live RunState has this id or name, or one that it
-     *     matches is not running or is cancelled (nothing is paused)
+     * @throws IllegalArgumentException if {@code id} is not such a number, no live RunState has it,
+     *     or that one is not running or is cancelled (nothing is paused)
      */
-    List<RunStateData> pause(String idOrName);
+    List<RunStateData> pause(String id);
 
     /**
-     * Resumes the paused RunState of this id, or every live RunState of this name.
+     * Resumes the paused RunState of this id, by id only as {@link #cancel(String)}.
      *
-     * @param idOrName a RunState id (decimal) or name
+     * @param id a RunState id, in decimal ASCII digits
      * @return what was resumed, as it is after the resume
-     * @throws IllegalArgumentException if no live RunState has this id or name, or one that it
-     *     matches is not paused (nothing is resumed)
+     * @throws IllegalArgumentException if {@code id} is not such a number, no live RunState has it,
+     *     or that one is not paused (nothing is resumed)
      */
-    List<RunStateData> resume(String idOrName);
+    List<RunStateData> resume(String id);
 }

@@ -146,7 +146,8 @@ class WebConsoleIT {
             // The console's frame around our content, our title in its navigation.
             assertThat(html).contains("<div id='content'>", ">Resources<", "id=\"cs-resources\"");
             assertThat(row(html, "cs-runstates", "data-id=\"" + rs.id() + "\""))
-                    .contains(">it-page-task<", ">RUNNING<", ">cs.resources.impl<", "class=\"ui-button cs-cancel\"");
+                    .contains(">it-page-task<", ">RUNNING<", ">" + context.getBundle().getSymbolicName() + "<",
+                            "class=\"ui-button cs-cancel\""); // a task belongs to the bundle that submitted it
             assertThat(html).contains("cs.resources.OpenableMultiOpen");
             String poolRow = row(html, "cs-pools", ">it-page-pool<");
             assertThat(poolRow).contains("<td class=\"cs-inUse cs-num\">1</td>", "<svg class=\"cs-chart\"");
@@ -174,7 +175,7 @@ class WebConsoleIT {
             assertThat(json).containsKeys("time", "runStates", "multiOpens", "pools").containsEntry("mayAct", true);
             Map<String, Object> task = find(json, "runStates", "id", rs.id());
             assertThat(task).containsEntry("name", "it-json-task").containsEntry("state", "RUNNING")
-                    .containsEntry("bundle", "cs.resources.impl").containsEntry("source", "TASK");
+                    .containsEntry("bundle", context.getBundle().getSymbolicName()).containsEntry("source", "TASK");
             RunStateInfo info = runtime.runStates().stream().filter(i -> i.id() == rs.id()).findFirst().orElseThrow();
             assertThat(((Number) task.get("bundleId")).longValue()).isEqualTo(info.bundleId());
             assertThat(Long.valueOf(String.valueOf(task.get("runTimeMillis")))).isGreaterThanOrEqualTo(0);
