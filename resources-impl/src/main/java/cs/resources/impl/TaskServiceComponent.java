@@ -230,10 +230,11 @@ public final class TaskServiceComponent implements TaskService {
     /**
      * Winds down without waiting: the tasks waiting for a thread or for their time end cancelled
      * now; the running ones are cancelled now, interrupted after the grace period, and reported if
-     * still running after a second one.
+     * still running after a second one. Public for use outside a framework (benchmarks), where
+     * nothing else calls it.
      */
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         for (Runnable r : queue.stop()) {
             ((TaskRun<?>) r).endWaiting(SHUTDOWN_REASON);
         }
