@@ -56,11 +56,25 @@ final class TaskQueue {
      * @throws ClosedException if {@link #stop()} was called (with {@code refused} as the message)
      */
     void submit(Runnable job, String refused) {
+        submit(job, () -> refused);
+    }
+
+    /**
+     * Queues a job; it starts when a place is free.
+     *
+     * @throws ClosedException if {@link #stop()} was called (with the message {@code refused}
+     *     makes, only then)
+     */
+    void submit(Runnable job, java.util.function.Supplier<String> refused) {
+        boolean accepted;
         synchronized (lock) {
-            if (stopped) {
-                throw new ClosedException(refused);
+            accepted = !stopped;
+            if (accepted) {
+                queued.addLast(job);
             }
-            queued.addLast(job);
+        }
+        if (!accepted) {
+            throw new ClosedException(refused.get()); // the message is made, outside the lock, only when needed
         }
         dispatch();
     }

@@ -379,9 +379,10 @@ public final class TaskServiceComponent implements TaskService {
             Duration period) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(options, "options");
-        String refused = "submit(" + Text.quote(name) + ") to " + this + ": the service is shut down";
+        java.util.function.Supplier<String> refused = () -> "submit(" + Text.quote(name) + ") to " + this
+                + ": the service is shut down";
         if (queue.isStopped()) {
-            throw new ClosedException(refused);
+            throw new ClosedException(refused.get());
         }
         // Submitted from inside a task's body: a child of the current RunState, and of that task.
         RunState current = RunState.current().orElse(null);
@@ -398,7 +399,7 @@ public final class TaskServiceComponent implements TaskService {
         try {
             if (delay != null && delayNanos > 0) {
                 if (!run.scheduleAt(System.nanoTime() + delayNanos, TaskEvents.SUBMITTED)) {
-                    throw new ClosedException(refused);
+                    throw new ClosedException(refused.get());
                 }
             } else {
                 run.dueNanos = System.nanoTime();
