@@ -302,7 +302,7 @@ expect "runstates lists the sleeper running" '^ *[0-9]+ +karaf-sleeper +RUNNING 
 log "as admin: pause and resume the ticker"
 as karaf "resources:pause $ticker_id" 'resources:runstates'
 expect "pause pauses the ticker" "^paused $ticker_id karaf-ticker \(PAUSED\)$"
-expect "runstates lists the ticker paused" "^ *$ticker_id +karaf-ticker +PAUSED +cs\.resources\.impl "
+expect "runstates lists the ticker paused" "^ *$ticker_id +karaf-ticker +PAUSED +cs\.resources\.shell "
 as karaf 'resources:resume karaf-ticker' 'resources:runstates -p'
 expect "resume resumes the ticker" "^resumed $ticker_id karaf-ticker \(RUNNING\)$"
 expect "runstates -p lists the ticker running again" "^$ticker_id	karaf-ticker	RUNNING	"

@@ -120,7 +120,7 @@ class IndexIT {
         assertThat(process.exitValue()).as(output).isEqualTo(117);
         assertThat(output).containsPattern("(?m)^ID +NAME +STATE +BUNDLE +STARTED +RUN TIME +PROGRESS +LEFT +MESSAGE$")
                 .containsPattern("(?m)^task (\\d+) index-check submitted; resources:cancel \\1 stops it$")
-                .containsPattern("(?m)^ *\\d+ +index-check +(PENDING|RUNNING) +cs\\.resources\\.impl ")
+                .containsPattern("(?m)^ *\\d+ +index-check +(PENDING|RUNNING) +cs\\.resources\\.shell ")
                 .containsPattern("(?m)^cancelled \\d+ index-check \\((STOPPING|CANCELLED)\\)$")
                 .doesNotContain("Exception", "ERROR");
     }
