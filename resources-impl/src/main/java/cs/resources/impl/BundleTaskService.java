@@ -7,6 +7,8 @@ import cs.resources.runtime.TaskService;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
@@ -21,7 +23,8 @@ import org.osgi.service.component.annotations.ServiceScope;
  * The {@link TaskService} each bundle gets (bundle scope): the tasks it submits belong to it (the
  * runtime lists them with it, their events name it), and when it releases the service (it stops,
  * is updated, refreshed or uninstalled, or no longer uses the service) its tasks are cancelled,
- * given the grace period, then interrupted, with one warning naming it. The work is the shared
+ * given the grace period, then interrupted, with one warning naming it (none when the whole
+ * framework stops: nothing is wrong then). The work is the shared
  * {@link TaskServiceComponent}'s: one queue and one limit of threads for every bundle.
  *
  * <p>It reads the task service's configuration too (PID {@value TaskServiceComponent#PID}), so that
@@ -33,6 +36,8 @@ import org.osgi.service.component.annotations.ServiceScope;
 public final class BundleTaskService implements TaskService {
 
     private final TaskServiceComponent tasks;
+    /** This bundle's context, to read the framework's state. */
+    private final BundleContext system;
     private final Bundle user;
     private final long userId;
     private final String userName;
@@ -47,6 +52,7 @@ public final class BundleTaskService implements TaskService {
     public BundleTaskService(@Reference(name = "tasks") TaskServiceComponent tasks, ComponentContext context,
             TaskServiceComponent.Config config) {
         this.tasks = tasks;
+        this.system = context.getBundleContext();
         this.user = context.getUsingBundle();
         this.userId = user.getBundleId();
         this.userName = ServiceReader.name(user);
@@ -72,8 +78,12 @@ public final class BundleTaskService implements TaskService {
         int state = user.getState();
         boolean stopping = state == Bundle.STOPPING || state == Bundle.RESOLVED || state == Bundle.UNINSTALLED
                 || state == Bundle.INSTALLED;
+        // When the whole framework stops, every bundle stops: the tasks end all the same, without a
+        // warning for each bundle (nothing is wrong).
+        Bundle framework = system.getBundle(Constants.SYSTEM_BUNDLE_ID);
+        boolean shutdown = framework != null && framework.getState() == Bundle.STOPPING;
         tasks.endTasksOf(userId, userName, "bundle " + userName + " (" + userId + ") "
-                + (stopping ? "stopped" : "released the task service"));
+                + (stopping ? "stopped" : "released the task service"), !shutdown);
     }
 
     @Override

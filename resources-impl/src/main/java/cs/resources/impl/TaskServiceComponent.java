@@ -279,15 +279,16 @@ public final class TaskServiceComponent implements TaskService {
     /**
      * Ends the tasks of a bundle that let the task service go: the waiting ones at once, the
      * running ones are cancelled with {@code reason} and interrupted if still running after the
-     * grace period; one warning names the bundle and its tasks. Returns at once.
+     * grace period; one message names the bundle and its tasks, a warning if {@code warn} (else
+     * for debugging: the framework stops). Returns at once.
      */
-    void endTasksOf(long ownerId, String ownerName, String reason) {
+    void endTasksOf(long ownerId, String ownerName, String reason, boolean warn) {
         List<TaskRun<?>> mine = tasks.values().stream().filter(t -> t.ownerId == ownerId).collect(Collectors.toList());
         if (mine.isEmpty()) {
             return;
         }
         long grace = gracePeriodMillis;
-        LOG.log(Level.WARNING, () -> reason + ": its " + mine.size() + (mine.size() == 1 ? " task is" : " tasks are")
+        LOG.log(warn ? Level.WARNING : Level.DEBUG, () -> reason + ": its " + mine.size() + (mine.size() == 1 ? " task is" : " tasks are")
                 + " cancelled (" + mine.stream().map(t -> Text.quote(t.runState.name())).collect(Collectors.joining(", "))
                 + "); any still running in " + grace + " ms is interrupted");
         mine.forEach(t -> t.endWaiting(reason));

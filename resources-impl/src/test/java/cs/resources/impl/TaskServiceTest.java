@@ -566,7 +566,7 @@ class TaskServiceTest {
             assertThat(event(polite.runState(), "STARTED")).containsEntry("bundle.id", 7L)
                     .containsEntry("bundle.symbolicName", "consumer");
 
-            service.endTasksOf(7, "consumer", "bundle consumer (7) stopped");
+            service.endTasksOf(7, "consumer", "bundle consumer (7) stopped", true);
 
             assertThat(cancellationOf(later)).hasMessageEndingWith(": bundle consumer (7) stopped");
             assertThat(cancellationOf(polite)).hasMessageEndingWith(": bundle consumer (7) stopped");
@@ -576,9 +576,15 @@ class TaskServiceTest {
             assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING).singleElement()
                     .satisfies(r -> assertThat(r.getMessage()).startsWith("bundle consumer (7) stopped: its 3 tasks are cancelled")
                             .contains("\"polite\"").contains("\"stubborn\"").contains("\"later\""));
-            service.endTasksOf(7, "consumer", "again");
-            service.endTasksOf(8, "idle", "a bundle without tasks");
+            service.endTasksOf(7, "consumer", "again", true);
+            service.endTasksOf(8, "idle", "a bundle without tasks", true);
             assertThat(logged).as("no warning when there is nothing to end").hasSize(1);
+            // The framework stops: the tasks end all the same, without a warning.
+            TaskHandle<Integer> atShutdown = service.launch(9, "other", "at shutdown", TaskServiceComponent.work(() -> 3),
+                    TaskOptions.defaults(), Duration.ofHours(1), null);
+            service.endTasksOf(9, "other", "bundle other (9) stopped", false);
+            assertThat(cancellationOf(atShutdown)).hasMessageEndingWith(": bundle other (9) stopped");
+            assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING).hasSize(1);
             others.cancel(true);
         } finally {
             jul.removeHandler(capture);
