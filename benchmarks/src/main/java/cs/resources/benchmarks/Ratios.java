@@ -124,11 +124,14 @@ public final class Ratios {
             new Check("RunState advance(1)", "volatile write", "RunStateBenchmark.advance", "Baselines.volatileWrite", Kind.AT_MOST, 2),
             new Check("RunState advance(1)", null, "RunStateBenchmark.advance", null, Kind.NO_ALLOCATION, 0),
             new Check("RunState isCancelled() with a cancel poll", "volatile read", "RunStateBenchmark.isCancelledPolled", "Baselines.volatileRead", Kind.RECORD, 0),
-            // Issue 19: the task service's latency, from the call to the body running, for the record.
+            // Issue 19: the task service in Felix: from the call to the body running, and to the last event, for the record.
             new Check("TaskService schedule (1 ns, through the timer) to run", "ScheduledThreadPoolExecutor.schedule (1 ns)",
                     "TaskServiceBenchmark.scheduledToRun", "TaskServiceBenchmark.scheduledExecutorToRun", Kind.RECORD, 0),
             new Check("TaskService submit to run", "ThreadPoolExecutor.execute (cached pool)",
                     "TaskServiceBenchmark.submittedToRun", "TaskServiceBenchmark.executorToRun", Kind.RECORD, 0),
+            new Check("TaskService burst of 100, per task, to its COMPLETED event through EventAdmin (3 events a task)",
+                    "the same burst without EventAdmin", "TaskServiceBenchmark.eventsPerTask", "TaskServiceBenchmark.burstPerTask",
+                    Kind.RECORD, 0),
             new Check("clock read, System.nanoTime()", null, "Baselines.nanoTime", null, Kind.RECORD, 0),
             new Check("clock read, Clock.systemUTC().instant()", null, "Baselines.instantNow", null, Kind.RECORD, 0),
             // Issue 10: faster than every peer at 1 and 2 threads, 2 threads within 1.5x of 1, no allocation.

@@ -1,11 +1,10 @@
 package cs.resources.benchmarks;
 
-import cs.resources.RunState;
-import cs.resources.impl.TaskServiceComponent;
 import cs.resources.runtime.Task;
+import cs.resources.runtime.TaskService;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -14,8 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -23,18 +24,31 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.osgi.framework.Bundle;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 
 /**
- * How long a task takes from {@code submit}/{@code schedule} to its body running, against
- * {@code java.util.concurrent}'s executors, whose vocabulary the task service uses. One thread
- * submits and waits (spinning) until the body says it runs; the task then ends on its own while
- * the next one is submitted.
+ * The task service in a running Felix ({@link RunningFramework}: SCR, the cs.resources runtime, a
+ * consumer bundle using its own {@code TaskService}), against {@code java.util.concurrent}'s
+ * executors, whose vocabulary it uses. One thread submits a task and waits (spinning) until it is
+ * done; the task ends on its own afterwards, while the next one is submitted.
  *
- * <p>The task service is made without a framework ({@link TaskServiceComponent}'s plain
- * constructor): the same queue, admission, timer, RunState and outcome as in OSGi; its listing is
- * a {@code ConcurrentHashMap} put and remove, as the runtime's registry does, and no events are
- * posted. {@code schedule} with a delay of 1 ns goes through the timer thread, as any scheduled
- * task does; the peer, {@link ScheduledThreadPoolExecutor}, runs its task on its own thread.
+ * <ul>
+ *   <li>{@code scheduledToRun}: {@code schedule(name, task, 1 ns)} (through the service's timer
+ *       thread, as any scheduled task) until the body runs; {@code scheduledExecutorToRun}: the
+ *       same with {@link ScheduledThreadPoolExecutor}.</li>
+ *   <li>{@code submittedToRun}: {@code submit(name, task)} until the body runs;
+ *       {@code executorToRun}: {@code ThreadPoolExecutor.execute} on a cached pool (the kind of
+ *       pool the service gives its tasks).</li>
+ *   <li>{@code eventsPerTask}: with Felix EventAdmin in the framework, a burst of
+ *       {@value #BURST} tasks submitted at once, until a handler of the consumer's has every
+ *       task's last event ({@code COMPLETED}); the score is per task, three events a task
+ *       ({@code SUBMITTED}, {@code STARTED}, {@code COMPLETED}), so the events per second are
+ *       3 &times; 10<sup>9</sup> / the score in ns. {@code burstPerTask} is the same burst without
+ *       EventAdmin, for the difference.</li>
+ * </ul>
+ * The first two service benchmarks run in a framework without EventAdmin (no events are made).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -44,25 +58,58 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 public class TaskServiceBenchmark {
 
+    private static final Duration ONE_NANO = Duration.ofNanos(1);
+    private static final String COMPLETED = "cs/resources/task/COMPLETED";
+
+    /** Felix with the runtime, and a consumer's TaskService; EventAdmin only in {@link WithEvents}. */
     @State(Scope.Benchmark)
-    public static class Service {
-        TaskServiceComponent tasks;
-        final Map<RunState, Object> listed = new ConcurrentHashMap<>();
+    public static class Runtime {
+        RunningFramework felix;
+        TaskService tasks;
         final AtomicLong ran = new AtomicLong();
         Task task;
 
-        @Setup
-        public void setUp() {
-            tasks = new TaskServiceComponent((rs, bundleId, bundle, nextRun) -> {
-                listed.put(rs, nextRun);
-                return () -> listed.remove(rs);
-            }, 1, "benchmark", TaskServiceComponent.config(4, 1000));
-            task = rs -> ran.incrementAndGet();
+        RunningFramework.Builder framework() {
+            return RunningFramework.builder().install("resources-impl");
         }
 
-        @TearDown
-        public void tearDown() {
-            tasks.deactivate();
+        @Setup(Level.Trial)
+        public void start() throws Exception {
+            felix = framework().start();
+            Bundle consumer = felix.installConsumer("cs.resources.benchmarks.tasks", "cs.resources", "cs.resources.runtime",
+                    "org.osgi.service.event;resolution:=optional");
+            tasks = felix.service(consumer, TaskService.class, null);
+            task = rs -> ran.incrementAndGet();
+            started(consumer);
+        }
+
+        void started(Bundle consumer) {
+            // nothing more without EventAdmin
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws Exception {
+            felix.close();
+        }
+    }
+
+    /** {@link Runtime} with Felix EventAdmin and a handler, in the consumer, of the tasks' last events. */
+    @State(Scope.Benchmark)
+    public static class WithEvents extends Runtime {
+        final AtomicLong completed = new AtomicLong();
+
+        @Override
+        RunningFramework.Builder framework() {
+            return RunningFramework.builder().share("org.apache.felix.eventadmin").install("org.apache.felix.eventadmin")
+                    .install("resources-impl");
+        }
+
+        @Override
+        void started(Bundle consumer) {
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put(EventConstants.EVENT_TOPIC, COMPLETED);
+            EventHandler handler = e -> completed.incrementAndGet();
+            consumer.getBundleContext().registerService(EventHandler.class, handler, props);
         }
     }
 
@@ -73,24 +120,22 @@ public class TaskServiceBenchmark {
         final AtomicLong ran = new AtomicLong();
         Runnable task;
 
-        @Setup
+        @Setup(Level.Trial)
         public void setUp() {
             scheduled = new ScheduledThreadPoolExecutor(1);
             cached = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>());
             task = ran::incrementAndGet;
         }
 
-        @TearDown
+        @TearDown(Level.Trial)
         public void tearDown() {
             scheduled.shutdownNow();
             cached.shutdownNow();
         }
     }
 
-    private static final Duration ONE_NANO = Duration.ofNanos(1);
-
     /** Waits until {@code counter} passes {@code before}. */
-    private static long awaitRun(AtomicLong counter, long before) {
+    private static long await(AtomicLong counter, long before) {
         long n;
         while ((n = counter.get()) == before) {
             Thread.onSpinWait();
@@ -100,10 +145,10 @@ public class TaskServiceBenchmark {
 
     /** A scheduled task (1 ns: through the timer), from the call to its body. */
     @Benchmark
-    public long scheduledToRun(Service s) {
-        long before = s.ran.get();
-        s.tasks.schedule("scheduled", s.task, ONE_NANO);
-        return awaitRun(s.ran, before);
+    public long scheduledToRun(Runtime r) {
+        long before = r.ran.get();
+        r.tasks.schedule("scheduled", r.task, ONE_NANO);
+        return await(r.ran, before);
     }
 
     /** {@code ScheduledThreadPoolExecutor.schedule} with 1 ns, from the call to its body. */
@@ -111,15 +156,15 @@ public class TaskServiceBenchmark {
     public long scheduledExecutorToRun(Executors e) {
         long before = e.ran.get();
         e.scheduled.schedule(e.task, 1, TimeUnit.NANOSECONDS);
-        return awaitRun(e.ran, before);
+        return await(e.ran, before);
     }
 
     /** A submitted task (queued for a thread at once), from the call to its body. */
     @Benchmark
-    public long submittedToRun(Service s) {
-        long before = s.ran.get();
-        s.tasks.submit("submitted", s.task);
-        return awaitRun(s.ran, before);
+    public long submittedToRun(Runtime r) {
+        long before = r.ran.get();
+        r.tasks.submit("submitted", r.task);
+        return await(r.ran, before);
     }
 
     /** {@code ThreadPoolExecutor.execute} on a cached pool, from the call to the body. */
@@ -127,6 +172,39 @@ public class TaskServiceBenchmark {
     public long executorToRun(Executors e) {
         long before = e.ran.get();
         e.cached.execute(e.task);
-        return awaitRun(e.ran, before);
+        return await(e.ran, before);
+    }
+
+    /** How many tasks a burst submits. */
+    static final int BURST = 100;
+
+    /** With EventAdmin: a burst of tasks, until a handler has every task's COMPLETED event (3 events a task). */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public long eventsPerTask(WithEvents w) {
+        long until = w.completed.get() + BURST;
+        for (int i = 0; i < BURST; i++) {
+            w.tasks.submit("evented", w.task);
+        }
+        long n;
+        while ((n = w.completed.get()) < until) {
+            Thread.onSpinWait();
+        }
+        return n;
+    }
+
+    /** The same burst without EventAdmin, until every task's body ran. */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public long burstPerTask(Runtime r) {
+        long until = r.ran.get() + BURST;
+        for (int i = 0; i < BURST; i++) {
+            r.tasks.submit("burst", r.task);
+        }
+        long n;
+        while ((n = r.ran.get()) < until) {
+            Thread.onSpinWait();
+        }
+        return n;
     }
 }

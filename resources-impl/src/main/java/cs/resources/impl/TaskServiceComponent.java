@@ -107,7 +107,7 @@ public final class TaskServiceComponent implements TaskService {
      * Where the task service lists its tasks: the runtime's {@link Registry}, in a framework.
      */
     @FunctionalInterface
-    public interface TaskListing {
+    interface TaskListing {
         /**
          * Lists a task until the registration is closed.
          *
@@ -141,8 +141,9 @@ public final class TaskServiceComponent implements TaskService {
     }
 
     /**
-     * A task service outside a framework (benchmarks, tests): its tasks belong to the bundle named
-     * here, are listed through {@code listing}, and post no events unless {@link #events} is set.
+     * A task service outside a framework (the tests of this bundle): its tasks belong to the
+     * bundle named here, are listed through {@code listing}, and post no events unless
+     * {@link #events} is set.
      *
      * @param listing where the tasks are listed
      * @param bundleId the id of the bundle the tasks belong to
@@ -150,7 +151,7 @@ public final class TaskServiceComponent implements TaskService {
      * @param config the configuration ({@link #config(int, long)})
      * @throws IllegalArgumentException if the configuration is not valid
      */
-    public TaskServiceComponent(TaskListing listing, long bundleId, String bundleName, Config config) {
+    TaskServiceComponent(TaskListing listing, long bundleId, String bundleName, Config config) {
         validate(config);
         this.listing = Objects.requireNonNull(listing, "listing");
         this.bundleId = bundleId;
@@ -177,7 +178,7 @@ public final class TaskServiceComponent implements TaskService {
      * @param gracePeriodMillis the grace period at shutdown
      * @return a configuration with these values, for {@link #TaskServiceComponent(TaskListing, long, String, Config)}
      */
-    public static Config config(int threads, long gracePeriodMillis) {
+    static Config config(int threads, long gracePeriodMillis) {
         return new Config() {
             @Override
             public int threads() {
@@ -202,7 +203,7 @@ public final class TaskServiceComponent implements TaskService {
      *
      * @param sink the events; null for none
      */
-    public void events(TaskEvents sink) {
+    void events(TaskEvents sink) {
         this.events = sink;
     }
 
@@ -230,11 +231,10 @@ public final class TaskServiceComponent implements TaskService {
     /**
      * Winds down without waiting: the tasks waiting for a thread or for their time end cancelled
      * now; the running ones are cancelled now, interrupted after the grace period, and reported if
-     * still running after a second one. Public for use outside a framework (benchmarks), where
-     * nothing else calls it.
+     * still running after a second one.
      */
     @Deactivate
-    public void deactivate() {
+    void deactivate() {
         for (Runnable r : queue.stop()) {
             ((TaskRun<?>) r).endWaiting(SHUTDOWN_REASON);
         }
