@@ -9,7 +9,9 @@
 # admin and as a viewer: resources:runstates, resources:run, resources:pause and resume,
 # resources:cancel, scr:list, the command ACL, the JMX MBeans over the RMI connector, and feature
 # cs-resources-webconsole's page over HTTP (the admin pauses and cancels, the viewer sees no button
-# and is refused; the install logs no error). Karaf is stopped whatever happens.
+# and is refused; the install logs no error), cs-resources-metrics' /metrics, and
+# cs-resources-jolokia (a viewer reads through Jolokia and is refused cancel, pause and a write
+# by Karaf's JMX ACL; an admin cancels). Karaf is stopped whatever happens.
 #
 # Exit status 0 when every check passed. KARAF_TEST_KEEP=1 leaves Karaf running for a look
 # around (stop it with karaf/target/karaf-test/apache-karaf-*/bin/stop).
@@ -458,6 +460,74 @@ await 30 "/metrics counts the task cancelled" cancelled
 ok "/metrics counts the task as ended, cancelled"
 out=$(tail -n "+$(( log_before_metrics + 1 ))" "$home/data/log/karaf.log" | grep -E '\| ERROR ' || true)
 reject "installing cs-resources-metrics logged no error" '.'
+[[ -n $out ]] && printf '%s\n' "$out" | cut -c1-300
+
+# ------------------------------------------------ Jolokia under Karaf's JMX ACL (cs-resources-jolokia)
+
+# Jolokia's OSGi agent in JAAS mode (realm karaf) with cs.resources.jolokia's restrictor: Karaf's
+# JMXSecurityMBean decides, as the logged-in user, on the feature's jmx.acl.cs.resources.RunStates
+# (reads for viewer; cancel, pause, resume for admin) and Karaf's own jmx.acl*.cfg.
+jolokia=http://127.0.0.1:$http_port/jolokia
+log "feature cs-resources-jolokia: Jolokia at $jolokia"
+log_before_jolokia=$(wc -l < "$home/data/log/karaf.log")
+as karaf 'feature:install cs-resources-jolokia' 'feature:list -i | grep cs-resources-jolokia' \
+    'resources:run karaf-jolokia { sleep 600000 }'
+expect "feature cs-resources-jolokia is started (from the KAR)" '^cs-resources-jolokia +\| [^|]+\| x +\| Started'
+jolokia_id=$(sed -n 's/^task \([0-9]*\) karaf-jolokia submitted.*/\1/p' <<< "$out")
+jolokia_up() { [[ $(curl -s -o /dev/null -w '%{http_code}' -u viewer:viewer "$jolokia/version") == 200 ]]; }
+await 60 "Jolokia answers" jolokia_up
+jolokia_post() { # user JSON request
+    curl -s -u "$1:$1" -H 'Content-Type: application/json' -d "$2" "$jolokia/"
+}
+# Jolokia's answer in a few lines: its status, the names of the RunStates in its value, its error.
+jolokia_summary() {
+    python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)
+except ValueError as e:
+    print("not JSON:", e)
+    sys.exit()
+print("status", d.get("status"))
+v = d.get("value")
+if isinstance(v, list):
+    print("names", " ".join(sorted(str(r.get("name")) for r in v if isinstance(r, dict))))
+if "error" in d:
+    print("error_type", d.get("error_type"))
+    print("error", d.get("error"))
+'
+}
+exec_on_runstates() { # user operation argument (JMX acts by id)
+    jolokia_post "$1" "{\"type\":\"exec\",\"mbean\":\"cs.resources:type=RunStates\",\"operation\":\"$2\",\"arguments\":[\"$3\"]}" | jolokia_summary
+}
+out=$(curl -s -o /dev/null -w '%{http_code}' "$jolokia/read/cs.resources:type=RunStates/RunStates")
+expect "Jolokia needs a login" '^401$'
+out=$(curl -s -o /dev/null -w '%{http_code}' -u viewer:wrong "$jolokia/read/cs.resources:type=RunStates/RunStates")
+expect "Jolokia refuses a wrong password" '^401$'
+show viewer "read cs.resources:type=RunStates/RunStates" \
+    "$(curl -s -u viewer:viewer "$jolokia/read/cs.resources:type=RunStates/RunStates" | jolokia_summary)"
+expect "the viewer reads the RunStates attribute over HTTP" '^status 200$'
+expect "the viewer sees the task in it" '^names .*karaf-jolokia'
+show viewer "exec cancel $jolokia_id" "$(exec_on_runstates viewer cancel "$jolokia_id")"
+expect "the JMX ACL refuses cancel to the viewer through Jolokia" '^status 403$'
+expect "Jolokia says the operation is forbidden" '^error .*Operation cancel forbidden for MBean cs\.resources:type=RunStates'
+show viewer "exec cancel(java.lang.String) $jolokia_id" "$(exec_on_runstates viewer 'cancel(java.lang.String)' "$jolokia_id")"
+expect "the viewer is refused cancel named with its signature too" '^status 403$'
+show viewer "exec pause $jolokia_id" "$(exec_on_runstates viewer pause "$jolokia_id")"
+expect "the JMX ACL refuses pause to the viewer through Jolokia" '^status 403$'
+# Karaf's own jmx.acl.cfg: set* = admin. Memory's Verbose is false already: writing it changes nothing.
+show viewer "write java.lang:type=Memory/Verbose false" \
+    "$(jolokia_post viewer '{"type":"write","mbean":"java.lang:type=Memory","attribute":"Verbose","value":false}' | jolokia_summary)"
+expect "Karaf's ACL refuses the viewer an attribute write through Jolokia" '^status 403$'
+as karaf 'resources:runstates -p'
+expect "the task still runs after the viewer's attempts" '^[0-9]+	karaf-jolokia	RUNNING	'
+show karaf "exec cancel $jolokia_id" "$(exec_on_runstates karaf cancel "$jolokia_id")"
+expect "an admin cancels through Jolokia" '^status 200$'
+jolokia_ended() { karaf karaf 'resources:runstates -a -p' | grep -Eq '^[0-9]+	karaf-jolokia	CANCELLED	'; }
+await 30 "the task cancelled through Jolokia ended" jolokia_ended
+ok "the task cancelled through Jolokia ended CANCELLED"
+out=$(tail -n "+$(( log_before_jolokia + 1 ))" "$home/data/log/karaf.log" | grep -E '\| ERROR ' || true)
+reject "installing cs-resources-jolokia logged no error" '.'
 [[ -n $out ]] && printf '%s\n' "$out" | cut -c1-300
 
 # ------------------------------------------------------------------------------------ log
