@@ -233,6 +233,15 @@ else
 fi
 sum=$(query 'sum(cs_resources_runstates_ended_total{name="fleet-task",outcome="cancelled"})' | awk '{ print $2 }')
 [[ $sum == 1 ]] && record "one cancellation in the fleet" || record "one cancellation in the fleet" "sum is $sum"
+# An outcome that never happened has no series: n1 and n3 have none for fleet-task.
+got=$(containers 'cs_resources_runstates_ended_total{name="fleet-task"}')
+[[ $got == "n2 " ]] && record "ended series for fleet-task on n2 only (none for outcomes that never happened)" \
+    || record "ended series for fleet-task on n2 only (none for outcomes that never happened)" "got: $got"
+# The README's "what was cancelled in the last hour" sees this first cancel (a series that starts at 1).
+x='cs_resources_runstates_ended_total{name="fleet-task",outcome="cancelled"}'
+got=$(query "$x - ($x offset 1h or $x * 0)" | awk '{ print $1, $2 }' | tr '\n' ';')
+[[ $got == "n2 1;" ]] && record "the README's last-hour query counts the first cancel" \
+    || record "the README's last-hour query counts the first cancel" "got: $got"
 
 if [[ -n ${FLEET_SCREENSHOT:-} ]] && command -v chromium > /dev/null; then
     page="$prom/graph?g0.expr=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("sum by (container) (cs_resources_runstates_live{state=\"running\"})"))')&g0.tab=0&g0.range_input=2m"

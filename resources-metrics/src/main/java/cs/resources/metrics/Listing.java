@@ -30,8 +30,8 @@ import cs.resources.runtime.RunStateTree;
  * @param liveIds the ids of the live RunStates
  * @param takenAt {@link System#nanoTime()} when the runtime was read
  * @param endTotals the RunStates that ended since the metrics bundle started, counted once each, by
- *        name, bundle and outcome (with zeros for every outcome of each name and bundle seen, so a
- *        first end shows as an increase); {@link Snapshots} fills it in
+ *        name, bundle and outcome (only those that happened: each total is at least 1);
+ *        {@link Snapshots} fills it in
  */
 record Listing(Map<Key, PoolSums> pools, Map<Key, MultiOpenSums> multiOpens, Map<StateKey, Integer> live,
         List<Ended> ended, Set<Long> liveIds, long takenAt, Map<EndKey, EndTotals> endTotals) {

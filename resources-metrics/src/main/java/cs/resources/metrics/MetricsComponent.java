@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -186,8 +188,41 @@ public final class MetricsComponent {
     /** @return this bundle's own Prometheus registry's scrape, or null while meters go to other registries */
     String scrape() {
         PrometheusMeterRegistry r = ownForScrape;
-        return r == null ? null : r.scrape();
+        if (r == null) {
+            return null;
+        }
+        followNow();
+        return r.scrape();
     }
+
+    /**
+     * Before a scrape of this bundle's own registry: the meters follow a reading no older than the
+     * maximum age, in the component's thread, so that a series which that reading is the first to
+     * have (the first RunState of a name to end so, a new pool) is in this scrape, not the next.
+     */
+    private void followNow() {
+        ScheduledExecutorService ex = executor;
+        if (ex == null) {
+            return;
+        }
+        try {
+            ex.submit(() -> {
+                if (snapshots != null) {
+                    Listing l = snapshots.latest();
+                    bound.values().forEach(m -> m.follow(l));
+                }
+            }).get(FOLLOW_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            // deactivated meanwhile: the scrape serves what is left
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.WARNING, "cs.resources.metrics: the meters did not follow the runtime before a scrape", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** How long a scrape waits for the meters to follow the runtime. */
+    private static final long FOLLOW_TIMEOUT_SECONDS = 10;
 
     private void submit(Runnable task) {
         ScheduledExecutorService ex = executor;

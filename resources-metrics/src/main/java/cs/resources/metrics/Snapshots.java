@@ -11,8 +11,6 @@ import java.util.function.Supplier;
 import cs.resources.metrics.Listing.EndKey;
 import cs.resources.metrics.Listing.EndTotals;
 import cs.resources.metrics.Listing.Ended;
-import cs.resources.metrics.Listing.Outcome;
-import cs.resources.metrics.Listing.StateKey;
 
 /**
  * The latest {@link Listing}, read again when it is older than {@code maxAgeNanos}: the meters of
@@ -22,7 +20,8 @@ import cs.resources.metrics.Listing.StateKey;
  *
  * <p>It also counts the RunStates that ended, once each (by id), into totals by name, bundle and
  * outcome that every listing carries: a scrape that reads the listing in which a RunState first
- * shows as ended already counts it. An id is forgotten once it is neither ended nor live in a
+ * shows as ended already counts it. A name, bundle and outcome has a total from its first end on
+ * (none before: no zero series for outcomes that never happened). An id is forgotten once it is neither ended nor live in a
  * listing (it left the runtime's history), or live again (its next end counts again). The counting
  * takes a lock around this class's own maps only.
  */
@@ -77,13 +76,9 @@ final class Snapshots {
                 return fresh.withEndTotals(totals);
             }
             lastCounted = fresh.takenAt();
-            for (StateKey k : fresh.live().keySet()) {
-                seed(k.name(), k.bundle());
-            }
             Set<Long> endedIds = new HashSet<>();
             for (Ended e : fresh.ended()) {
                 endedIds.add(e.id());
-                seed(e.name(), e.bundle());
                 if (counted.add(e.id())) {
                     totals.merge(new EndKey(e.name(), e.bundle(), e.outcome()), EndTotals.NONE.plus(e.runTime()),
                             (a, b) -> a.plus(e.runTime()));
@@ -96,12 +91,6 @@ final class Snapshots {
 
     /** Guarded by lock: when the last reading counted was taken ({@link Long#MIN_VALUE}: none yet). */
     private long lastCounted = Long.MIN_VALUE;
-
-    private void seed(String name, String bundle) {
-        for (Outcome o : Outcome.values()) {
-            totals.putIfAbsent(new EndKey(name, bundle, o), EndTotals.NONE);
-        }
-    }
 
     /** @return the last listing read, however old (empty before the first) */
     Listing last() {

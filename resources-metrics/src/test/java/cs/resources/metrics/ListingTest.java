@@ -82,21 +82,27 @@ class ListingTest {
         assertThat(registry.get("cs.resources.multiopen.opens").tags("name", "M").gauge().value()).isEqualTo(2);
         assertThat(registry.get("cs.resources.runstates.live").tags("name", "t", "state", "running").gauge().value())
                 .isEqualTo(1);
-        assertThat(registry.get("cs.resources.runstates.ended").tags("name", "t", "outcome", "cancelled")
-                .functionCounter().count()).as("there at 0 as soon as the name is seen").isZero();
+        assertThat(registry.find("cs.resources.runstates.ended").meters()).as("no series before the first end").isEmpty();
+        assertThat(registry.find("cs.resources.runstates.run.time").meters()).as("no series before the first end").isEmpty();
 
-        // It ended, cancelled; the pool went. The count shows in the reading that first lists it
-        // ended, before the meters follow; then the live series and the pool's meters go.
+        // It ended, cancelled; the pool went. The reading that first lists it ended counts it; the
+        // meters that follow that reading have the outcome's series, at 1; the live series and the
+        // pool's meters go.
         List<RunStateInfo> ended = List.of(runState(1, "t", RunState.State.CANCELLED, null));
         runtime[0] = Listing.of(List.of(), List.of(), List.of(), ended, System.nanoTime());
-        snapshots.read();
+        Listing first = snapshots.read();
+        assertThat(first.endTotals()).containsOnlyKeys(new Listing.EndKey("t", "b", Listing.Outcome.CANCELLED));
+        meters.follow(first);
         assertThat(ended(registry, "cancelled")).isEqualTo(1);
         meters.follow(snapshots.read());
         meters.follow(snapshots.read());
         assertThat(registry.find("cs.resources.pool.idle").gauges()).isEmpty();
         assertThat(registry.find("cs.resources.runstates.live").gauges()).isEmpty();
         assertThat(ended(registry, "cancelled")).as("once, however many readings show it").isEqualTo(1);
-        assertThat(ended(registry, "completed")).isZero();
+        assertThat(registry.find("cs.resources.runstates.ended").tags("outcome", "completed").meters())
+                .as("an outcome that never happened has no series").isEmpty();
+        assertThat(registry.find("cs.resources.runstates.ended").meters()).hasSize(1);
+        assertThat(registry.find("cs.resources.runstates.run.time").meters()).hasSize(1);
         assertThat(registry.get("cs.resources.runstates.run.time").tags("name", "t", "outcome", "cancelled").functionTimer()
                 .totalTime(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
 

@@ -1,9 +1,11 @@
 package cs.resources.metrics;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import cs.resources.Pool;
 import cs.resources.RunState;
@@ -16,7 +18,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 /**
  * Not a test: prints the size and time of a Prometheus scrape of the metrics bundle's meters for
  * 1,000 live RunStates (distinct names) and 100 pools, from listings made here (the runtime's own
- * listing cost is not in it). {@code java -cp ... cs.resources.metrics.ScrapeFigures}.
+ * listing cost is not in it); then the same with each of the 1,000 names also ended once (in the
+ * runtime's history, completed). {@code java -cp ... cs.resources.metrics.ScrapeFigures}.
  */
 public final class ScrapeFigures {
 
@@ -29,13 +32,23 @@ public final class ScrapeFigures {
             pools.add(new PoolInfo(i, "pool-" + i, 1, "com.example.app", 8, 16, false,
                     new Pool.Stats(100, 1000, 3, 4, 2, 10, 1, 5, 0, Duration.ZERO, Duration.ZERO)));
         }
-        List<RunStateInfo> runStates = new ArrayList<>();
+        List<RunStateInfo> live = new ArrayList<>();
+        List<RunStateInfo> ended = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            runStates.add(new RunStateInfo(1000 + i, "task-" + i, RunState.State.RUNNING, 1, "com.example.app",
+            live.add(new RunStateInfo(1000 + i, "task-" + i, RunState.State.RUNNING, 1, "com.example.app",
+                    Instant.EPOCH, Duration.ofSeconds(i), RunStateInfo.Source.TASK));
+            ended.add(new RunStateInfo(5000 + i, "task-" + i, RunState.State.STOPPED, 1, "com.example.app",
                     Instant.EPOCH, Duration.ofSeconds(i), RunStateInfo.Source.TASK));
         }
-        Snapshots snapshots = new Snapshots(() -> Listing.of(pools, List.of(), runStates, runStates, System.nanoTime()),
-                java.util.concurrent.TimeUnit.HOURS.toNanos(1), () -> { });
+        List<RunStateInfo> all = new ArrayList<>(live);
+        all.addAll(ended);
+        measure("1,000 live RunStates and 100 pools", pools, live, live);
+        measure("the same, each name also ended once (completed)", pools, live, all);
+    }
+
+    private static void measure(String what, List<PoolInfo> pools, List<RunStateInfo> live, List<RunStateInfo> all) {
+        Snapshots snapshots = new Snapshots(() -> Listing.of(pools, List.of(), live, all, System.nanoTime()),
+                TimeUnit.HOURS.toNanos(1), () -> { });
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ResourceMeters meters = new ResourceMeters(registry, snapshots::latest);
         meters.follow(snapshots.read());
@@ -52,7 +65,9 @@ public final class ScrapeFigures {
         }
         long perScrape = (System.nanoTime() - start) / n;
         long series = text.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
-        System.out.printf("scrape of 1,000 RunStates and 100 pools: %d series, %,d bytes, %.2f ms per scrape (mean of %d, after 200 warm-up; a fresh reading of the listing each scrape)%n",
-                series, text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, perScrape / 1e6, n);
+        System.out.printf("scrape of %s: %d series, %,d bytes, %.2f ms per scrape (mean of %d, after 200 warm-up; a fresh reading of the listing each scrape)%n",
+                what, series, text.getBytes(StandardCharsets.UTF_8).length, perScrape / 1e6, n);
+        meters.close();
+        registry.close();
     }
 }

@@ -41,6 +41,7 @@ import org.osgi.test.common.service.ServiceAware;
 import cs.resources.MultiOpen;
 import cs.resources.Pool;
 import cs.resources.RunState;
+import cs.resources.runtime.ResourcesRuntime;
 
 /**
  * resources-metrics against the real runtime: what a bundle registers (a Pool, a RunState, a
@@ -67,6 +68,9 @@ class MetricsIT {
 
     @InjectService(timeout = TIMEOUT)
     ServiceComponentRuntime scr;
+
+    @InjectService(timeout = TIMEOUT)
+    ResourcesRuntime runtime;
 
     private final List<ServiceRegistration<?>> registrations = new java.util.ArrayList<>();
     private final List<AutoCloseable> closeables = new java.util.ArrayList<>();
@@ -140,6 +144,9 @@ class MetricsIT {
         running.cancel();
         running.stop();
         awaitCount(registry, "metered-task", "cancelled", 1);
+        // Registered with the counter, in the metrics thread: it may come a moment after it.
+        await("the run time of metered-task, cancelled", () -> registry.find("cs.resources.runstates.run.time")
+                .tags("name", "metered-task", "bundle", SELF, "outcome", "cancelled").functionTimer() != null);
         FunctionTimer runTime = registry.get("cs.resources.runstates.run.time")
                 .tags("name", "metered-task", "bundle", SELF, "outcome", "cancelled").functionTimer();
         assertThat(runTime.count()).isEqualTo(1);
@@ -208,6 +215,41 @@ class MetricsIT {
     }
 
     @Test
+    void anOutcomeHasASeriesFromItsFirstEndOnInTheScrapeThatFirstReadsIt() throws Exception {
+        assertThat(own.waitForService(TIMEOUT)).isNotNull();
+        Configuration config = configAdmin.getConfiguration("cs.resources.metrics", "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("maxAgeMillis", 0L); // every scrape reads the runtime afresh
+        config.update(props);
+        try {
+            await("the component runs with maxAgeMillis=0", () -> activeWith("maxAgeMillis", 0L));
+            URI endpoint = endpoint();
+            RunState task = new RunState("first-end").start();
+            registrations.add(context.registerService(RunState.class, task, null));
+            String live = "cs_resources_runstates_live{bundle=\"" + SELF + "\",name=\"first-end\",state=\"running\"} 1.0\n";
+            await("/metrics shows first-end running", () -> scrape(endpoint).contains(live));
+            assertThat(scrape(endpoint)).as("no ended series before an end").doesNotContain("name=\"first-end\",outcome=");
+
+            task.cancel();
+            task.stop();
+            await("the runtime lists first-end cancelled", () -> runtime.runStates(true).stream()
+                    .anyMatch(r -> r.name().equals("first-end") && r.state() == RunState.State.CANCELLED));
+            // The scrape that reads the runtime first listing the end already has its series.
+            assertThat(scrape(endpoint))
+                    .contains("cs_resources_runstates_ended_total{bundle=\"" + SELF + "\",name=\"first-end\",outcome=\"cancelled\"} 1.0\n")
+                    .contains("cs_resources_runstates_run_time_seconds_count{bundle=\"" + SELF + "\",name=\"first-end\",outcome=\"cancelled\"} 1\n")
+                    .as("outcomes that never happened have no series")
+                    .doesNotContain("name=\"first-end\",outcome=\"completed\"")
+                    .doesNotContain("name=\"first-end\",outcome=\"failed\"");
+        } finally {
+            config.delete();
+        }
+        // The component restarts without the configuration: the next test must not get this one's registry.
+        await("the component runs with the default maxAgeMillis", () -> activeWith("maxAgeMillis", 1000L));
+        assertThat(own.waitForService(TIMEOUT)).as("back with the defaults").isNotNull();
+    }
+
+    @Test
     void aConfigurationItCannotUseIsRefusedByName() throws Exception {
         assertThat(own.waitForService(TIMEOUT)).isNotNull();
         Configuration config = configAdmin.getConfiguration("cs.resources.metrics", "?");
@@ -224,6 +266,26 @@ class MetricsIT {
     }
 
     // ------------------------------------------------------------------------------- helpers
+
+    /** @return whether the metrics component is active with that property value */
+    private boolean activeWith(String key, Object value) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(bundle("cs.resources.metrics"))) {
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                if (c.state == ComponentConfigurationDTO.ACTIVE && java.util.Objects.equals(value, c.properties.get(key))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String scrape(URI endpoint) {
+        try {
+            return get(endpoint, "admin", "itest-secret", 200);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private String failure() {
         for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(bundle("cs.resources.metrics"))) {
