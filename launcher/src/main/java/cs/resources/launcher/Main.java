@@ -88,7 +88,7 @@ public final class Main {
         Path storage = fresh ? Files.createTempDirectory("cs-resources-launcher-")
                 : Files.createDirectories(options.storage).toAbsolutePath();
         Path log = storage.resolve("launcher.log");
-        Logs.ConsoleHandler console = Logs.configure(log, stderr);
+        Logs.Setup logs = Logs.configure(log, stderr);
 
         Map<String, String> props = new LinkedHashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, storage.toString());
@@ -105,6 +105,12 @@ public final class Main {
             props.put("felix.fileinstall.log.level", "3");
         }
         props.putAll(options.properties);
+        if (options.web()) {
+            // pax-logging-api prints to a registered stream (PaxLogging) only with this set; the
+            // file is its own fallback, should the stream be missing: never launcher.log, which
+            // it would truncate.
+            props.put(PaxLogging.FILE_FALLBACK, storage.resolve("pax-logging.log").toString());
+        }
         for (Map.Entry<String, String> e : props.entrySet()) {
             String override = System.getProperty(e.getKey());
             if (override != null) {
@@ -113,7 +119,7 @@ public final class Main {
         }
 
         if (options.web()) {
-            // pax-logging-api (no back end: it prints to standard output) reads its level from
+            // pax-logging-api (no back end: it prints to its fallback stream) reads its level from
             // the system properties when a bundle that started before it (Jetty, by its id) asks
             // for a logger: as a framework property only, it would come too late for Jetty, whose
             // loggers would stay at pax-logging's default, DEBUG (every byte written).
@@ -126,7 +132,7 @@ public final class Main {
         Framework framework = factory.newFramework(props);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop(framework);
-            console.close();
+            logs.close();
             if (fresh) {
                 deleteTree(storage);
             }
@@ -134,10 +140,11 @@ public final class Main {
 
         framework.init();
         BundleContext context = framework.getBundleContext();
-        console.useConsoleOf(context);
+        logs.console().useConsoleOf(context);
         List<BundleGroup> groups = new ArrayList<>();
         options.groups.forEach(g -> groups.add(BundleGroup.named(g)));
         new EmbeddedBundles(source()).synchronize(context, groups, storage);
+        PaxLogging.route(context, logs.file());
         framework.start();
         if (options.web()) {
             announceWebConsole(context, props, stdout, stderr);

@@ -90,6 +90,7 @@ final class Options {
                         o.properties.put(WEB_USER_PROPERTY, WEB_USER);
                         o.properties.put(WEB_PASSWORD_PROPERTY, password());
                         o.properties.put(PAX_LOGGING_LEVEL, "WARN");
+                        o.properties.put(PaxLogging.SKIP_JUL, "true");
                         o.groups.add(BundleGroup.METRICS.name()); // /metrics, with the console's login
                     }),
             new Option("--metrics", "PORT", true, "serve the Prometheus text format at /metrics on 127.0.0.1 only,"

@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.function.Predicate;
  */
 final class PipedSession implements AutoCloseable {
 
+    private final Path dir;
     private final Process process;
     private final OutputStream stdin;
     /** Lines read so far; guarded by itself. */
@@ -31,6 +33,7 @@ final class PipedSession implements AutoCloseable {
 
     /** @param jvmOptions JVM options before {@code -jar} */
     PipedSession(Path dir, List<String> jvmOptions, String... arguments) throws IOException {
+        this.dir = dir;
         process = new ProcessBuilder(Launch.command(jvmOptions, arguments))
                 .directory(dir.toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile())
@@ -73,6 +76,12 @@ final class PipedSession implements AutoCloseable {
         return all.subList(from, all.indexOf(marker));
     }
 
+    /** Sends {@code line} and waits for nothing (for the last line, {@code exit}, say). */
+    void send(String line) throws IOException {
+        stdin.write((line + "\n").getBytes(UTF_8));
+        stdin.flush();
+    }
+
     /** @return the first line printed so far or later that {@code condition} accepts (a deadline fails the test) */
     String awaitLine(Predicate<String> condition) throws InterruptedException {
         List<String> all = await(ls -> ls.stream().anyMatch(condition));
@@ -106,6 +115,26 @@ final class PipedSession implements AutoCloseable {
             }
             return List.copyOf(lines);
         }
+    }
+
+    /** @return standard error so far (a file in the working directory) */
+    String stderr() throws IOException {
+        return Files.readString(dir.resolve("stderr.txt"), UTF_8);
+    }
+
+    /** Waits until standard error satisfies {@code condition} (a deadline fails the test). */
+    String awaitStderr(String what, Predicate<String> condition) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TmuxTerminal.TIMEOUT.toNanos();
+        String seen;
+        do {
+            seen = stderr();
+            if (condition.test(seen)) {
+                return seen;
+            }
+            Thread.sleep(50); // a file written by another process: polled
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("waited " + TmuxTerminal.TIMEOUT.toSeconds() + " s for " + what
+                + " on standard error; it holds:\n" + seen);
     }
 
     /** Closes the input (the launcher exits) and returns the exit status. */
