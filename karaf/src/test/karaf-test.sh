@@ -316,6 +316,11 @@ out=$(cat "$etc/org.apache.karaf.command.acl.resources.cfg" 2> /dev/null || true
 expect "the feature wrote etc/org.apache.karaf.command.acl.resources.cfg" '^cancel = admin$'
 out=$(cat "$etc/scripts/resources.completion.script" 2> /dev/null || true)
 expect "the feature installed etc/scripts/resources.completion.script" '^ *complete -c resources:cancel -a'
+# Karaf's console reads it with Gogo's parser: a quote inside double quotes ("pool's") made the
+# whole script fail to parse, and every completion after it was lost.
+as karaf "shell:source $etc/scripts/resources.completion.script" 'echo completion-script-sourced'
+expect "Karaf's console reads the completion script to its end" '^completion-script-sourced$'
+reject "the completion script parses in Karaf's console" 'EOT|matching quote|[Ee]rror|[Ee]xception'
 
 # Karaf applies a new ACL within seconds; until then the probe only fails on an unknown name.
 acl_applied() { karaf viewer 'resources:cancel no-such-runstate' | grep -q 'Command not found'; }

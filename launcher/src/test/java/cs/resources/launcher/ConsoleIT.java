@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher's {@code g!} console in a real terminal (tmux), driven as a user drives it: typed
- * commands, Tab, Ctrl-D. Each test starts its own launcher.
+ * commands, Tab, Ctrl-D. Each test starts its own launcher. Without tmux the tests are skipped,
+ * with one line saying why (.ci/run installs tmux and fails unless they ran).
  */
+@ExtendWith(TmuxTerminal.Required.class)
 class ConsoleIT {
 
     private static final String PROMPT = "g! ";
@@ -144,6 +147,49 @@ class ConsoleIT {
                     .contains("task \"boom\"").containsPattern("\\n\\s*at ");
             t.enter("exit");
             assertThat(t.awaitExit()).isZero();
+        }
+    }
+
+    /**
+     * A task's {@code exit} ended the launcher at once or at the next command. Now it ends the
+     * task, as its failure (one line), and the console goes on until its own {@code exit}.
+     */
+    @Test
+    void aTasksExitEndsTheTaskOnly() throws Exception {
+        try (TmuxTerminal t = started()) {
+            t.enter("resources:run ex { exit 3 }");
+            t.awaitText("WARNING: task \"ex\"");
+            t.enter("echo still-here");
+            t.await("the echo's output", s -> s.lines().anyMatch("still-here"::equals));
+            t.enter("echo still-there");
+            t.await("the next echo's output", s -> s.lines().anyMatch("still-there"::equals));
+            assertThat(t.history()).contains("exit 3 ends this task, not the console");
+            t.enter("exit 7");
+            assertThat(t.awaitExit()).isEqualTo(7);
+        }
+    }
+
+    /**
+     * Ctrl-C on a foreground command: the command is interrupted, and the console says so in one
+     * line (the terminal's {@code ^C}); before, Gogo's {@code sleep} printed its
+     * InterruptedException and the console another line.
+     */
+    @Test
+    void ctrlCOnAForegroundSleepPrintsOneLine() throws Exception {
+        try (TmuxTerminal t = started()) {
+            t.enter("echo sleeping-now ; sleep 600");
+            t.await("the echo before the sleep", s -> s.lines().anyMatch("sleeping-now"::equals));
+            // The sleep may not have begun when the echo shows: Ctrl-C again until the prompt is back.
+            String seen = t.pressUntilPrompt("C-c");
+            List<String> lines = seen.lines().toList();
+            int echo = lines.indexOf("sleeping-now");
+            List<String> after = lines.subList(echo + 1, lines.size()).stream()
+                    .takeWhile(l -> !l.startsWith(PROMPT)).toList();
+            assertThat(after).as("between the command and the next prompt:\n" + seen).hasSize(1);
+            assertThat(after.get(0)).as("the terminal's echo of Ctrl-C").matches("(\\^C)*");
+            assertThat(seen).doesNotContain("InterruptedException", "interrupted");
+            t.enter("echo after-ctrl-c");
+            t.await("the next command", s -> s.lines().anyMatch("after-ctrl-c"::equals));
         }
     }
 

@@ -3,6 +3,7 @@ package cs.resources.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -76,9 +77,52 @@ class PipedModeIT {
         Launch.Run three = launch("resources:cancel nosuch\nexit 3\n");
         assertThat(three.status()).as(three.toString()).isEqualTo(3);
 
+        Launch.Run system = launch("system:exit 4\necho after\n");
+        assertThat(system.status()).as("system:exit is the console's exit: " + system).isEqualTo(4);
+        assertThat(system.out()).doesNotContain("after");
+
         Launch.Run bad = launch("exit 300\n");
         assertThat(bad.status()).as(bad.toString()).isEqualTo(1);
         assertThat(bad.err()).contains("exit: the status must be 0 to 255, not 300");
+    }
+
+    /**
+     * The issue's reproduction: a task's {@code exit 3} ended the launcher (status 3) and the
+     * lines after it never ran. Now it ends the task, as its failure, and the input goes on.
+     */
+    @Test
+    void aTasksExitDoesNotEndTheLauncher() throws Exception {
+        Launch.Run run = launch("resources:run ex { exit 3 }\nsleep 2\necho still-here\n");
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.out().lines()).contains("still-here");
+    }
+
+    /**
+     * Every way a closure could leave the console ({@code exit}, {@code console:exit},
+     * {@code system:exit}, which was {@code System.exit}) ends its task only, reported as the
+     * task's failure in one line each; the console's own {@code exit} still leaves.
+     */
+    @Test
+    void everyExitOfATaskEndsTheTaskAsItsFailureAndTheConsoleGoesOn() throws Exception {
+        List<String> tasks = List.of("ex-plain", "ex-console", "ex-system");
+        try (PipedSession s = new PipedSession(dir)) {
+            s.run("resources:run ex-plain { exit 3 }");
+            s.run("resources:run ex-console { console:exit 4 }");
+            s.run("resources:run ex-system { system:exit 5 }");
+            s.runUntil("resources:runstates -a -p", out -> tasks.stream().allMatch(name -> out.stream()
+                    .anyMatch(l -> l.contains("\t" + name + "\t") && l.contains("ends this task, not the console"))));
+            assertThat(s.run("echo still-here")).containsExactly("still-here");
+            s.send("exit 6");
+            assertThat(s.finish()).isEqualTo(6);
+        }
+        List<String> warnings = Files.readAllLines(dir.resolve("stderr.txt")).stream()
+                .filter(l -> l.startsWith("WARNING: ")).toList();
+        assertThat(warnings).as("one line per failed task").hasSize(3)
+                .allMatch(l -> l.contains("ends this task, not the console"));
+        for (String name : tasks) {
+            assertThat(warnings).anyMatch(l -> l.contains("task \"" + name + "\""));
+        }
     }
 
     @Test

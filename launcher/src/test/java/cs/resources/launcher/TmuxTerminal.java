@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The launcher in a real terminal: a tmux pane (a terminal emulator that answers JLine's
@@ -22,6 +25,60 @@ final class TmuxTerminal implements AutoCloseable {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int WIDTH = 200;
+    /** The tmux to run: system property {@code launcher.tmux}, else {@code tmux} on the PATH. */
+    static final String TMUX = System.getProperty("launcher.tmux", "tmux").isBlank() ? "tmux"
+            : System.getProperty("launcher.tmux").strip();
+
+    /**
+     * Disables a test class's tests where tmux cannot run, saying why in one line (printed once,
+     * and as each test's reason in the report).
+     */
+    static final class Required implements ExecutionCondition {
+        private static volatile java.util.Optional<String> why;
+
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            java.util.Optional<String> w = why;
+            if (w == null) {
+                synchronized (Required.class) {
+                    if (why == null) {
+                        why = unavailable();
+                        why.ifPresent(reason -> System.err.println("[skipped] " + reason));
+                    }
+                    w = why;
+                }
+            }
+            return w.map(ConditionEvaluationResult::disabled)
+                    .orElseGet(() -> ConditionEvaluationResult.enabled("tmux runs"));
+        }
+    }
+
+    /**
+     * @return why the terminal tests cannot run here ({@code tmux} is missing or broken), in one
+     *     line; empty if they can
+     */
+    static java.util.Optional<String> unavailable() {
+        String why;
+        try {
+            Process p = new ProcessBuilder(TMUX, "-V").redirectErrorStream(true).start();
+            String version = new String(p.getInputStream().readAllBytes(), UTF_8).strip();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                why = TMUX + " -V hung";
+            } else if (p.exitValue() != 0) {
+                why = TMUX + " -V failed: " + version;
+            } else {
+                return java.util.Optional.empty();
+            }
+        } catch (IOException e) {
+            why = "no " + TMUX + " (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            why = "interrupted";
+        }
+        return java.util.Optional.of("the terminal tests drive tmux, and " + why
+                + ": skipped (apt-get install tmux to run them; .ci/run does, and requires them)");
+    }
 
     private final String socket;
     private final Path exitFile;
@@ -75,6 +132,31 @@ final class TmuxTerminal implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("send-keys", "-t", "it"));
         args.addAll(List.of(keys));
         tmux(args.toArray(String[]::new));
+    }
+
+    /**
+     * Presses {@code key} every half second until the last line of the screen is an empty prompt
+     * again (a deadline fails the test).
+     *
+     * @return the history then
+     */
+    String pressUntilPrompt(String key) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        String seen;
+        do {
+            press(key);
+            long next = System.nanoTime() + 500_000_000L;
+            do {
+                seen = history();
+                List<String> lines = seen.lines().filter(l -> !l.isBlank()).toList();
+                if (!lines.isEmpty() && EMPTY_PROMPT.matcher(lines.get(lines.size() - 1)).matches()) {
+                    return seen;
+                }
+                Thread.sleep(50); // polling a screen: there is no event to wait on
+            } while (System.nanoTime() < next);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("pressed " + key + " for " + TIMEOUT.toSeconds() + " s; no prompt came back:\n"
+                + tail(seen, 40));
     }
 
     /** Types {@code line} and Enter. */
@@ -158,7 +240,7 @@ final class TmuxTerminal implements AutoCloseable {
     }
 
     private String tmux(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("tmux", "-L", socket));
+        List<String> command = new ArrayList<>(List.of(TMUX, "-L", socket));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), UTF_8);

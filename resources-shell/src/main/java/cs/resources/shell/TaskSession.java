@@ -1,6 +1,7 @@
 package cs.resources.shell;
 
 import cs.resources.RunState;
+import cs.resources.runtime.Printable;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Function;
 
 /**
  * The Gogo session that a closure of {@code resources:run} runs in. It is a session of its own,
@@ -35,7 +37,9 @@ import org.apache.felix.service.command.CommandSession;
  *             descriptor 1. Here it closes only its own stream, which closes nothing;</li>
  *         <li>once the task's RunState is cancelled ({@link #bind(RunState)}), its error output
  *             is dropped: what a command says about being interrupted
- *             ({@code sleep: java.lang.InterruptedException}) is the cancel's echo, not news.</li>
+ *             ({@code sleep: java.lang.InterruptedException}) is the cancel's echo, not news;</li>
+ *         <li>{@code exit} ends the task, as a failure ({@link #EXIT}), never the console: in a
+ *             stock Felix Gogo shell it would be {@code system:exit}, the JVM's end.</li>
  *       </ul></li>
  *   <li>Without either, the caller's own session.</li>
  * </ul>
@@ -43,6 +47,15 @@ import org.apache.felix.service.command.CommandSession;
  * <p>{@link #close()} is idempotent and thread-safe: a cancel and the task's end both close it.
  */
 final class TaskSession implements AutoCloseable {
+
+    /**
+     * What {@code exit [status]} is in a task's session (a variable: Gogo looks a command's name up
+     * among the session's variables first): it throws, so the task ends, failed, and says so.
+     */
+    static final Function EXIT = (session, arguments) -> {
+        throw new IllegalStateException("exit " + (arguments.isEmpty() ? "0" : Printable.escape(
+                String.valueOf(arguments.get(0)))) + " ends this task, not the console");
+    };
 
     /** Whether Karaf's console API is wired to this bundle (an optional import). */
     private static final boolean KARAF = isWired("org.apache.karaf.shell.api.console.Session");
@@ -89,6 +102,7 @@ final class TaskSession implements AutoCloseable {
                     new PrintStream(new LineOutput(console, () -> false), true),
                     new PrintStream(new LineOutput(console, cancelled), true));
             copyVariables(caller, child, name -> true);
+            child.put("exit", EXIT);
             return new TaskSession(child, child::close, task);
         }
         return new TaskSession(caller, () -> { });

@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.apache.felix.gogo.jline.Shell;
 import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Job;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.annotation.bundle.Header;
 import org.osgi.framework.BundleActivator;
@@ -82,6 +84,10 @@ public final class Activator implements BundleActivator {
     private ServiceRegistration<?> configurations;
     private ServiceRegistration<?> body;
     private ServiceRegistration<?> logSink;
+    /** The console's commands, for Gogo's {@code Shell.Context.exit()}. */
+    private volatile ConsoleCommands commandsObject;
+    /** What answers {@code system:exit} while the console runs, to take back at stop. */
+    private Runnable systemExitGuard;
 
     @Override
     public void start(BundleContext context) throws BundleException {
@@ -101,9 +107,18 @@ public final class Activator implements BundleActivator {
                 return context.getProperty(name);
             }
 
+            /**
+             * Gogo's {@code gosh --login} ends with this. As {@code exit}: the console's own
+             * session leaves the console (stopping the framework); any other fails.
+             */
             @Override
-            public void exit() throws Exception {
-                context.getBundle(Constants.SYSTEM_BUNDLE_ID).stop();
+            public void exit() {
+                Job job = Job.Utils.current();
+                ConsoleCommands own = commandsObject;
+                if (own == null) {
+                    throw new IllegalStateException(ConsoleCommands.notTheConsole(0));
+                }
+                own.exit(job == null ? null : job.session(), 0);
             }
         });
 
@@ -113,7 +128,7 @@ public final class Activator implements BundleActivator {
         if ("interactive".equals(mode)) {
             Interactive console = new Interactive(Activator::interactiveSetup, processor, banner(context));
             interactive = console;
-            own = new ConsoleCommands(console::exit);
+            own = new ConsoleCommands(console::exit, console::owns);
             main = console;
             log = line -> {
                 OutputStream out = console.output();
@@ -131,7 +146,7 @@ public final class Activator implements BundleActivator {
         } else {
             PipedShell shell = new PipedShell(context, processor, Activator::pipedSetup);
             piped = shell;
-            own = new ConsoleCommands(shell::exit);
+            own = new ConsoleCommands(shell::exit, shell::owns);
             main = shell;
             log = stderr::println;
         }
@@ -139,6 +154,8 @@ public final class Activator implements BundleActivator {
         props.put(CommandProcessor.COMMAND_SCOPE, ConsoleCommands.SCOPE);
         props.put(CommandProcessor.COMMAND_FUNCTION, ConsoleCommands.FUNCTIONS);
         commands = context.registerService(ConsoleCommands.class, own, props);
+        commandsObject = own;
+        guardSystemExit(processor, own);
         configurations = context.registerService(ConfigurationListener.class,
                 new ConsoleConfigurations(context, processorRef.getBundle().getLocation()), null);
         logSink = context.registerService(Consumer.class, log, single(LOG_SINK));
@@ -153,6 +170,11 @@ public final class Activator implements BundleActivator {
             }
         }
         body = logSink = commands = configurations = null;
+        commandsObject = null;
+        if (systemExitGuard != null) {
+            systemExitGuard.run();
+            systemExitGuard = null;
+        }
         if (interactive != null) {
             interactive.stop();
             interactive = null;
@@ -168,6 +190,20 @@ public final class Activator implements BundleActivator {
         if (processorRef != null) {
             context.ungetService(processorRef);
             processorRef = null;
+        }
+    }
+
+    /**
+     * Makes {@code system:exit} the console's {@code exit}. The profiles add java.lang.System's
+     * static methods as the commands of scope {@code system}, and {@code system:exit} would be
+     * {@link System#exit(int)}: the JVM gone from any thread, a task's included, without the
+     * framework stopped. Gogo keeps the command of highest ranking for a name; this one outranks
+     * theirs whenever they are added.
+     */
+    private void guardSystemExit(CommandProcessor processor, ConsoleCommands own) {
+        if (processor instanceof CommandProcessorImpl impl) {
+            impl.addCommand("system", own, "exit", Integer.MAX_VALUE);
+            systemExitGuard = () -> impl.removeCommand("system", "exit", own);
         }
     }
 

@@ -2,6 +2,7 @@ package cs.resources.launcher.console;
 
 import java.io.IOError;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
@@ -59,6 +60,12 @@ final class Interactive implements Callable<Integer> {
     /** The session of the command running now, for Ctrl-C. */
     private volatile CommandSession foreground;
     private volatile ConsoleOutput output;
+    /** The console's session while it runs, for {@link #owns}. */
+    private volatile ShellSession shell;
+    /** The console session's error output, muted from a Ctrl-C to the start of the next command. */
+    private volatile Mutable errors;
+    /** Whether Ctrl-C interrupted the command running now. */
+    private volatile boolean interrupted;
 
     Interactive(Activator.Setup setup, CommandProcessor processor, String banner) {
         this.setup = setup;
@@ -88,6 +95,12 @@ final class Interactive implements Callable<Integer> {
         }
     }
 
+    /** @return whether {@code session} is the console's own (thread-safe) */
+    boolean owns(CommandSession session) {
+        ShellSession s = shell;
+        return s != null && s.owns(session);
+    }
+
     /** @return where other threads print to the console, or null before it runs */
     ConsoleOutput output() {
         return output;
@@ -110,15 +123,21 @@ final class Interactive implements Callable<Integer> {
             Charset charset = term.encoding();
             ConsoleOutput out = new ConsoleOutput(term.output(), charset);
             output = out;
+            errors = new Mutable(out);
             PrintStream print = new PrintStream(out, true, charset);
             Terminal.SignalHandler previous = term.handle(Terminal.Signal.INT, signal -> {
                 CommandSession s = foreground;
                 Job job = s == null ? null : s.foregroundJob();
                 if (job != null) {
+                    // What the command says about its interrupt (Gogo's sleep prints
+                    // "sleep: java.lang.InterruptedException") is the Ctrl-C's echo, not news.
+                    errors.mute();
+                    interrupted = true;
                     job.interrupt();
                 }
             });
-            try (ShellSession shell = new ShellSession(processor, term.input(), out, out, charset)) {
+            try (ShellSession shell = new ShellSession(processor, term.input(), out, errors, charset)) {
+                this.shell = shell;
                 CommandSession session = shell.current();
                 LineReader reader = reader(term, session, null);
                 setup.run(session, print);
@@ -159,6 +178,7 @@ final class Interactive implements Callable<Integer> {
                     // history is a convenience
                 }
             } finally {
+                this.shell = null;
                 term.handle(Terminal.Signal.INT, previous);
             }
             Integer status = exitStatus;
@@ -172,6 +192,10 @@ final class Interactive implements Callable<Integer> {
     }
 
     private void run(CommandSession session, CharSequence program, PrintStream out, Terminal term) {
+        interrupted = false;
+        // Not at the end of the command before: what it says of its interrupt may come after
+        // it returned (Gogo ends a cancelled job's wait before the job's thread has unwound).
+        errors.unmute();
         foreground = session;
         try {
             Object result = session.execute(program);
@@ -181,6 +205,11 @@ final class Interactive implements Callable<Integer> {
             }
         } catch (Exception e) {
             session.put(Shell.VAR_EXCEPTION, e);
+            if (interrupted) {
+                // Ctrl-C: the terminal showed ^C; end its line, and say no more.
+                out.println();
+                return;
+            }
             AttributedStringBuilder red = new AttributedStringBuilder()
                     .style(AttributedStyle.DEFAULT.foreground(AttributedStyle.RED))
                     .append(Errors.describe(e, program, session, processor))
@@ -189,6 +218,49 @@ final class Interactive implements Callable<Integer> {
         } finally {
             waitForForegroundJob(session);
             foreground = null;
+        }
+    }
+
+    /** An output stream that can be told to drop what it is given, for a while. */
+    static final class Mutable extends OutputStream {
+        private final OutputStream out;
+        private volatile boolean muted;
+
+        Mutable(OutputStream out) {
+            this.out = out;
+        }
+
+        void mute() {
+            muted = true;
+        }
+
+        void unmute() {
+            muted = false;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (!muted) {
+                out.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (!muted) {
+                out.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        /** Flushes; {@code out} stays open. */
+        @Override
+        public void close() throws IOException {
+            out.flush();
         }
     }
 
@@ -214,7 +286,7 @@ final class Interactive implements Callable<Integer> {
      *
      * @param before the reader of the session this one replaces, whose history it keeps; or null
      */
-    private static LineReader reader(Terminal terminal, CommandSession session, LineReader before) {
+    static LineReader reader(Terminal terminal, CommandSession session, LineReader before) {
         Completers.CompletionEnvironment completion = new Completers.CompletionEnvironment() {
             @Override
             public Map<String, List<Completers.CompletionData>> getCompletions() {

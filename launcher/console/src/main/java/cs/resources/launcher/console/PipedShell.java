@@ -52,6 +52,8 @@ final class PipedShell implements Callable<Integer> {
     private volatile Integer exitStatus;
     private volatile boolean stopping;
     private volatile Thread thread;
+    /** The console's session while it runs, for {@link #owns}. */
+    private volatile ShellSession shell;
 
     /**
      * Must be made while the framework is still starting (from a bundle activator at a start
@@ -82,6 +84,12 @@ final class PipedShell implements Callable<Integer> {
         exitStatus = status;
     }
 
+    /** @return whether {@code session} is the console's own (thread-safe) */
+    boolean owns(CommandSession session) {
+        ShellSession s = shell;
+        return s != null && s.owns(session);
+    }
+
     /** The framework is stopping: no further line runs. */
     void stop() {
         stopping = true;
@@ -108,6 +116,7 @@ final class PipedShell implements Callable<Integer> {
         }
         try (ShellSession shell = new ShellSession(processor, InputStream.nullInputStream(), out, err,
                 Charset.defaultCharset())) {
+            this.shell = shell;
             setup.run(shell.current(), err);
             BufferedReader in = new BufferedReader(
                     new InputStreamReader(new FileInputStream(FileDescriptor.in), Charset.defaultCharset()));
@@ -118,6 +127,7 @@ final class PipedShell implements Callable<Integer> {
             err.println("console: cannot read standard input: " + e.getMessage());
             return 1;
         } finally {
+            this.shell = null;
             thread = null;
         }
     }

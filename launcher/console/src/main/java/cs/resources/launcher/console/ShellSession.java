@@ -17,7 +17,7 @@ import org.apache.felix.service.command.CommandSession;
  * {@link #current()} makes a fresh session over the same console and copies the variables over,
  * so the user keeps their variables and the console keeps working.
  *
- * <p>Not thread-safe: one console thread uses it.
+ * <p>Not thread-safe, but for {@link #owns}: one console thread uses it.
  */
 final class ShellSession implements AutoCloseable {
 
@@ -27,7 +27,8 @@ final class ShellSession implements AutoCloseable {
     private final OutputStream err;
     private final Charset charset;
 
-    private CommandSession session;
+    /** Written by the console's thread only; volatile for {@link #owns}. */
+    private volatile CommandSession session;
     private KeepOpen.Input sessionIn;
     private KeepOpen.Output sessionOut;
     private KeepOpen.Output sessionErr;
@@ -75,6 +76,14 @@ final class ShellSession implements AutoCloseable {
             renewals++;
         }
         return session;
+    }
+
+    /**
+     * @return whether {@code s} is this console's session (the current one): thread-safe, for
+     *     commands that only the console may run ({@code exit})
+     */
+    boolean owns(CommandSession s) {
+        return s != null && s == session;
     }
 
     /** @return how many times the session was renewed (for the tests and the curious) */
