@@ -26,7 +26,7 @@ final class TmuxTerminal implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int WIDTH = 200;
     /** The tmux to run: system property {@code launcher.tmux}, else {@code tmux} on the PATH. */
-    static final String TMUX = System.getProperty("launcher.tmux", "tmux").isBlank() ? "tmux"
+    static final String TMUX = System.getProperty("launcher.tmux", "").isBlank() ? "tmux"
             : System.getProperty("launcher.tmux").strip();
 
     /**
