@@ -32,7 +32,7 @@ task='demo-ticker'
 hostile='<script>alert("cs")</script> ${appRoot} & <b>bold</b>'
 work=$module/target/browser-test
 rm -rf "$work"
-mkdir -p "$work/load"
+mkdir -p -m 755 "$work/load"  # the launcher refuses a folder others can write
 cp "${bundles[@]}" "$work/load/"
 # Samples every second, a chart of the last minute: the screenshot shows a chart with a history.
 printf 'sampleSeconds=1\nhistoryMinutes=1\n' > "$work/load/cs.resources.webconsole.cfg"

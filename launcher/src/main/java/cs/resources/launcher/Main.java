@@ -85,8 +85,10 @@ public final class Main {
 
     private static int run(Options options, PrintStream stdout, PrintStream stderr) throws Exception {
         boolean fresh = options.storage == null;
+        // Folders that code comes from must be writable by this user alone (Folders).
         Path storage = fresh ? Files.createTempDirectory("cs-resources-launcher-")
-                : Files.createDirectories(options.storage).toAbsolutePath();
+                : Folders.own(options.storage, "the storage folder", "--storage DIR");
+        Path load = options.load == null ? null : Folders.own(options.load, "the deploy folder", "--load DIR");
         Path log = storage.resolve("launcher.log");
         Logs.Setup logs = Logs.configure(log, stderr);
 
@@ -96,8 +98,7 @@ public final class Main {
         props.put("felix.log.level", "1");
         props.put(CONSOLE_MODE, terminal() ? "interactive" : "piped");
         props.put(LOG_FILE, log.toString());
-        if (options.load != null) {
-            Path load = Files.createDirectories(options.load).toAbsolutePath();
+        if (load != null) {
             props.put("felix.fileinstall.dir", load.toString());
             props.put("felix.fileinstall.noInitialDelay", "true"); // the first scan before the console starts
             props.put("felix.fileinstall.poll", "1000");

@@ -54,6 +54,40 @@ class DeployIT {
         assertThat(Launch.quiet(run.err())).as("standard error").isEmpty();
     }
 
+    /**
+     * Whoever can write to load/ (or the storage) deploys code, or a .cfg that moves the HTTP host
+     * off 127.0.0.1: the launcher refuses such a folder, before the framework starts, and says how
+     * to fix it. Before, it used whatever it found.
+     */
+    @Test
+    void aFolderOthersCanWriteIsRefusedWithTheFix() throws Exception {
+        Path load = Files.createDirectories(dir.resolve("load"));
+        Files.copy(testBundle("provider"), load.resolve("provider.jar"));
+        Files.setPosixFilePermissions(load, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        Launch.Run run = Launch.piped(dir, "echo the-console-ran\n");
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(1);
+        assertThat(run.out()).doesNotContain("the-console-ran");
+        assertThat(run.err().strip()).as("one line: what, why and the fix")
+                .isEqualTo("launcher: the deploy folder " + load.toAbsolutePath() + " can be written by its group and"
+                        + " others (rwxrwxrwx): whoever can write there runs code in this JVM. Fix it with: chmod"
+                        + " go-w " + load.toAbsolutePath() + " (or choose a folder of your own: --load DIR)");
+
+        Path storage = Files.createDirectories(dir.resolve("state"));
+        Files.setPosixFilePermissions(storage, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwx---"));
+        Launch.Run kept = Launch.piped(dir, "echo the-console-ran\n", "--storage", "state", "--no-load");
+        assertThat(kept.status()).as(kept.toString()).isEqualTo(1);
+        assertThat(kept.err()).contains("launcher: the storage folder " + storage.toAbsolutePath()
+                + " can be written by its group", "chmod go-w " + storage.toAbsolutePath());
+
+        Files.setPosixFilePermissions(load, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(storage, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Launch.Run fixed = Launch.piped(dir, "echo the-console-ran\n", "--storage", "state");
+        assertThat(fixed.status()).as(fixed.toString()).isZero();
+        assertThat(fixed.out()).contains("the-console-ran");
+    }
+
     @Test
     void aConfigurationMadeAtTheConsoleReachesItsComponent() throws Exception {
         Launch.Run run = Launch.piped(dir, """

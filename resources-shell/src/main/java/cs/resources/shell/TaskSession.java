@@ -150,10 +150,14 @@ final class TaskSession implements AutoCloseable {
     /**
      * Writes whole lines to a console it does not own: what it is given waits for its line's end
      * (or a flush) and then goes to the console in one write, so that the lines of concurrent
-     * tasks do not mix. {@code close()} flushes and closes nothing. Thread-safe: {@link #line} is
-     * guarded by {@code this}; the console is written outside that lock.
+     * tasks do not mix. An unfinished line longer than {@value #MAX_LINE} bytes (progress printed
+     * without a newline) goes to the console as it is, so the buffer stays bounded. {@code close()}
+     * flushes and closes nothing. Thread-safe: {@link #line} is guarded by {@code this}; the
+     * console is written outside that lock.
      */
     static final class LineOutput extends OutputStream {
+        /** The longest unfinished line held, in bytes. */
+        static final int MAX_LINE = 4096;
         private final PrintStream console;
         private final BooleanSupplier silenced;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -185,15 +189,31 @@ final class TaskSession implements AutoCloseable {
             synchronized (this) {
                 if (lastNewline < 0) {
                     line.write(b, off, len);
-                    return;
+                    if (line.size() < MAX_LINE) {
+                        return;
+                    }
+                    whole = line.toByteArray();
+                    line.reset();
+                } else {
+                    line.write(b, off, lastNewline + 1 - off);
+                    whole = line.toByteArray();
+                    line.reset();
+                    line.write(b, lastNewline + 1, end - lastNewline - 1);
+                    if (line.size() >= MAX_LINE) {
+                        byte[] rest = line.toByteArray();
+                        line.reset();
+                        whole = java.util.Arrays.copyOf(whole, whole.length + rest.length);
+                        System.arraycopy(rest, 0, whole, whole.length - rest.length, rest.length);
+                    }
                 }
-                line.write(b, off, lastNewline + 1 - off);
-                whole = line.toByteArray();
-                line.reset();
-                line.write(b, lastNewline + 1, end - lastNewline - 1);
             }
             console.write(whole, 0, whole.length);
             console.flush();
+        }
+
+        /** @return the bytes of the unfinished line held, for the tests */
+        synchronized int held() {
+            return line.size();
         }
 
         @Override

@@ -18,8 +18,8 @@ import javax.security.auth.Subject;
  *   <li>Otherwise the Web Console's user object, {@value #CONSOLE_USER} (Web Console 5) or
  *       {@value #LEGACY_CONSOLE_USER} (4.x): its {@code authorize(role)} decides, which the
  *       console hands to its security provider (the built-in one says yes: it knows one user).</li>
- *   <li>A request with neither comes from a console without authentication: whoever it admits may
- *       also act.</li>
+ *   <li>A request with neither: nobody may act. The page cannot tell a console without
+ *       authentication from a login it does not know how to read, and it fails closed.</li>
  * </ol>
  */
 public final class Access {
@@ -43,6 +43,15 @@ public final class Access {
      * @return whether the caller may act
      */
     public static boolean mayAct(Function<String, Object> attributes, String adminRole) {
+        return refusal(attributes, adminRole) == null;
+    }
+
+    /**
+     * @param attributes the request's attributes
+     * @param adminRole a role name, or {@code principal-class:name}
+     * @return why the caller may not act, for the page to say; null if it may
+     */
+    public static String refusal(Function<String, Object> attributes, String adminRole) {
         String roleClass = KARAF_ROLE_PRINCIPAL;
         String roleName = adminRole;
         int colon = adminRole.indexOf(':');
@@ -50,31 +59,38 @@ public final class Access {
             roleClass = adminRole.substring(0, colon);
             roleName = adminRole.substring(colon + 1);
         }
+        String lacking = "your login does not have the role " + adminRole;
         if (attributes.apply(KARAF_SUBJECT) instanceof Subject subject) {
             for (Principal p : subject.getPrincipals()) {
                 if (p.getClass().getName().equals(roleClass) && roleName.equals(p.getName())) {
-                    return true;
+                    return null;
                 }
             }
-            return false;
+            return lacking;
         }
         for (String attribute : new String[] {CONSOLE_USER, LEGACY_CONSOLE_USER}) {
             // Web Console 5 puts one user under both names; it implements both interfaces.
             Object user = attributes.apply(attribute);
             if (user != null) {
-                return authorize(user, roleName);
+                Boolean authorized = authorize(user, roleName);
+                return authorized == null ? "the Web Console's login cannot be asked for roles (see the log)"
+                        : authorized ? null : lacking;
             }
         }
-        return true;
+        return "the console passed no login to this page (no Karaf subject, no Web Console user), so nobody may act";
     }
 
-    /** Calls {@code authorize(String)} through the console's public interface of that name. */
-    private static boolean authorize(Object user, String role) {
+    /**
+     * Calls {@code authorize(String)} through the console's public interface of that name.
+     *
+     * @return its answer; null if it cannot be asked (logged)
+     */
+    private static Boolean authorize(Object user, String role) {
         Class<?> api = consoleInterface(user.getClass());
         if (api == null) {
             LOG.log(System.Logger.Level.WARNING, "the Web Console's user object is a " + user.getClass().getName()
                     + ", not a " + CONSOLE_USER + "; refusing the action");
-            return false;
+            return null;
         }
         try {
             Method m = api.getMethod("authorize", String.class);
@@ -82,7 +98,7 @@ public final class Access {
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot ask the Web Console whether its user has role "
                     + role + "; refusing the action", e);
-            return false;
+            return null;
         }
     }
 

@@ -116,11 +116,11 @@ public final class ResourcesPage {
         w.print("<div id=\"cs-resources\" data-plugin-root=\"" + Html.attr(root) + "\" data-token=\""
                 + Html.attr(token) + "\" data-refresh=\"" + Math.max(0, config.refreshSeconds()) + "\">");
         w.print("<p class=\"statline ui-state-highlight\">");
-        w.print(act ? "You may cancel, pause and resume RunStates." : "Read only: "
-                + (config.readOnly() ? "actions are switched off (configuration " + ConsoleConfig.PID + ")."
-                        : "your login does not have the role " + Html.text(config.adminRole()) + "."));
+        w.print(act ? "You may cancel, pause and resume RunStates." : "Read only: " + Html.text(refusal(ex)) + ".");
         w.print(" <a href=\"" + Html.attr(root + ".json") + "\">" + LABEL + ".json</a>");
         w.print(" <span id=\"cs-resources-status\" aria-live=\"polite\"></span></p>");
+        // What became of the last action (the script fills it in; a refused one says why).
+        w.print("<p id=\"cs-resources-message\" class=\"cs-message\" role=\"status\" aria-live=\"assertive\" hidden></p>");
         w.print("<div id=\"cs-resources-sections\">");
         sections(snapshot, act, token, root, window(), w);
         w.print("</div></div>");
@@ -150,7 +150,13 @@ public final class ResourcesPage {
     }
 
     private boolean mayAct(Exchange ex) {
-        return !config.readOnly() && Access.mayAct(ex::attribute, config.adminRole());
+        return refusal(ex) == null;
+    }
+
+    /** @return why the caller may not act; null if it may */
+    private String refusal(Exchange ex) {
+        return config.readOnly() ? "actions are switched off (configuration " + ConsoleConfig.PID + ")"
+                : Access.refusal(ex::attribute, config.adminRole());
     }
 
     // ------------------------------------------------------------------------------ render
@@ -283,9 +289,9 @@ public final class ResourcesPage {
                     + " (reload the page and try again)");
             return;
         }
-        if (!mayAct(ex)) {
-            refuse(ex, 403, wantsJson, config.readOnly() ? "refused: actions are switched off"
-                    : "refused: cancelling, pausing and resuming need the role " + config.adminRole());
+        String refusal = refusal(ex);
+        if (refusal != null) {
+            refuse(ex, 403, wantsJson, "refused: " + refusal);
             return;
         }
         String action = ex.parameter("action");
@@ -294,18 +300,20 @@ public final class ResourcesPage {
                     + "; the page knows: cancel, pause, resume");
             return;
         }
-        String id = ex.parameter("id");
-        if (id == null || id.isEmpty() || !id.chars().allMatch(Character::isDigit)) {
-            refuse(ex, 400, wantsJson, action + ": give the id of a RunState (decimal), not "
-                    + (id == null ? "nothing" : "\"" + id + "\""));
+        String given = ex.parameter("id");
+        long id = id(given);
+        if (id < 0) {
+            refuse(ex, 400, wantsJson, action + ": give the id of a RunState (decimal digits), not "
+                    + (given == null ? "nothing" : Printable.escape("\"" + given + "\"")));
             return;
         }
         List<RunStateInfo> done;
         try {
+            // By id only: an id no longer live is refused, never taken for another RunState's name.
             done = switch (action) {
-                case "pause" -> runtime.pause(List.of(id));
-                case "resume" -> runtime.resume(List.of(id));
-                default -> runtime.cancel(List.of(id));
+                case "pause" -> runtime.pauseByIds(List.of(id));
+                case "resume" -> runtime.resumeByIds(List.of(id));
+                default -> runtime.cancelByIds(List.of(id));
             };
         } catch (IllegalArgumentException e) {
             refuse(ex, 409, wantsJson, e.getMessage());
@@ -319,6 +327,23 @@ public final class ResourcesPage {
             ex.status(303);
             ex.header("Location", ex.pluginRoot());
         }
+    }
+
+    /**
+     * @return the RunState id {@code given} spells in ASCII decimal digits (no sign, no other
+     *     script's digits, which {@link Character#isDigit} would admit), or -1
+     */
+    static long id(String given) {
+        if (given == null || given.isEmpty() || given.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < given.length(); i++) {
+            char c = given.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(given);
     }
 
     private static void refuse(Exchange ex, int status, boolean json, String message) throws IOException {

@@ -68,8 +68,23 @@ class AccessTest {
         assertThat(mayAct("admin")).isFalse();
     }
 
+    /** Neither a Karaf subject nor a Web Console user: it failed open before; now nobody acts. */
     @Test
-    void aConsoleWithoutAuthenticationLetsWhoeverItAdmitsAct() {
-        assertThat(mayAct("admin")).isTrue();
+    void withNeitherASubjectNorAConsoleUserNobodyMayAct() {
+        assertThat(mayAct("admin")).isFalse();
+        assertThat(Access.refusal(attributes::get, "admin")).isEqualTo("the console passed no login to this page"
+                + " (no Karaf subject, no Web Console user), so nobody may act");
+        attributes.put("some.other.attribute", "x");
+        assertThat(mayAct("admin")).isFalse();
+    }
+
+    @Test
+    void theRefusalSaysWhy() {
+        attributes.put(Access.KARAF_SUBJECT, new Subject(true, Set.of(new Role("viewer")), Set.of(), Set.of()));
+        assertThat(Access.refusal(attributes::get, ROLE)).isEqualTo("your login does not have the role " + ROLE);
+        attributes.clear();
+        attributes.put(Access.CONSOLE_USER, "just a name");
+        assertThat(Access.refusal(attributes::get, "admin"))
+                .isEqualTo("the Web Console's login cannot be asked for roles (see the log)");
     }
 }

@@ -246,9 +246,54 @@ class WebConsoleIT {
         HttpResponse<String> bad = browser.post("/resources", Map.of("action", "cancel", "id", "ticker"),
                 "Accept", "application/json", "X-CSRF-Token", token);
         assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(bad.body()).contains("give the id of a RunState (decimal), not \\\"ticker\\\"");
+        assertThat(bad.body()).contains("give the id of a RunState (decimal digits), not \\\"ticker\\\"");
         assertThat(browser.post("/resources", Map.of("action", "explode"), "X-CSRF-Token", token).body())
                 .isEqualTo("unknown action \"explode\"; the page knows: cancel, pause, resume\n");
+    }
+
+    /**
+     * The page acts by id only. A stale Cancel button (its RunState ended, or never known here)
+     * posting {@code id=N} cancelled the live RunState whose name is "N"; and {@code
+     * Character::isDigit} let digits of other scripts through, which the runtime then took for a
+     * name. Now both are refused, saying why, and nothing else is touched.
+     */
+    @Test
+    void actionsAreByIdOnlyAndAStaleIdNeverActsOnARunStateOfThatName() throws Exception {
+        RunState gone = runningTask("it-stale-button");
+        gone.cancel();
+        await("the stale button's task ended", () -> !gone.isRunning());
+        String staleId = Long.toString(gone.id());
+        String unknownId = Long.toString(gone.id() + 1_000_000_000L);
+        String otherDigits = "\u0664\u0662"; // ARABIC-INDIC DIGIT FOUR, TWO: "42" to Character.isDigit
+        RunState namedStale = runningTask(staleId);
+        RunState namedUnknown = runningTask(unknownId);
+        RunState namedOther = runningTask(otherDigits);
+        Http browser = new Http(console, USER, PASSWORD);
+        String token = token(browser.get("/resources").body());
+        for (String action : List.of("cancel", "pause")) {
+            HttpResponse<String> stale = browser.post("/resources", Map.of("action", action, "id", staleId),
+                    "Accept", "application/json", "X-CSRF-Token", token);
+            assertThat(stale.statusCode()).as(action + " of an ended id").isEqualTo(409);
+            assertThat(stale.body()).contains("RunState " + staleId + " has already ended");
+            HttpResponse<String> unknown = browser.post("/resources", Map.of("action", action, "id", unknownId),
+                    "Accept", "application/json", "X-CSRF-Token", token);
+            assertThat(unknown.statusCode()).as(action + " of an unknown id").isEqualTo(409);
+            assertThat(unknown.body()).contains("no live RunState has the id " + unknownId);
+            HttpResponse<String> other = browser.post("/resources", Map.of("action", action, "id", otherDigits),
+                    "Accept", "application/json", "X-CSRF-Token", token);
+            assertThat(other.statusCode()).as(action + " of digits that are not ASCII").isEqualTo(400);
+            assertThat(other.body()).contains("give the id of a RunState (decimal digits)");
+        }
+        for (RunState untouched : List.of(namedStale, namedUnknown, namedOther)) {
+            assertThat(untouched.state()).as(untouched.name()).isEqualTo(RunState.State.RUNNING);
+        }
+        // The runtime's own by-id calls: the same rule for JMX and anyone else.
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> runtime.cancelByIds(List.of(Long.parseLong(unknownId))))
+                .withMessageStartingWith("cancel: no live RunState has the id " + unknownId + "; nothing was cancelled");
+        assertThat(namedUnknown.isCancelled()).isFalse();
+        assertThat(runtime.cancelByIds(List.of(namedUnknown.id())).get(0).id()).isEqualTo(namedUnknown.id());
+        assertThat(namedUnknown.isCancelled()).isTrue();
     }
 
     @Test

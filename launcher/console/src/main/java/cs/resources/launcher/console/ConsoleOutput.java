@@ -6,8 +6,10 @@ import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jline.reader.LineReader;
 
 /**
@@ -19,13 +21,19 @@ import org.jline.reader.LineReader;
  *   <li>While the user is at the prompt, output from other threads (tasks, the log) is written
  *       above the prompt and the line being typed, whole lines at a time, through
  *       {@link LineReader#printAbove(String)}, which redraws the prompt and the typed text after.
- *       An unfinished line waits, per thread, for its end (or for the prompt to go).</li>
+ *       An unfinished line waits, per thread, for its end (or for the prompt to go), up to
+ *       {@value #MAX_PENDING} bytes: a longer one (a task printing progress without a newline) is
+ *       printed as a line of its own then, so that memory stays bounded. The unfinished line of a
+ *       thread that has ended is printed at the next write, and the thread forgotten.</li>
  * </ul>
  *
  * <p>Thread-safe. {@code close()} does nothing: nothing may close the terminal's stream through
  * this. The lock guards {@link #reader} and {@link #pending}; JLine is called outside it.
  */
 final class ConsoleOutput extends OutputStream {
+
+    /** The longest unfinished line kept for a thread, in bytes. */
+    static final int MAX_PENDING = 4096;
 
     private final OutputStream terminal;
     private final Charset charset;
@@ -69,7 +77,7 @@ final class ConsoleOutput extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        String lines;
+        StringBuilder lines = new StringBuilder();
         LineReader above;
         synchronized (lock) {
             above = reader;
@@ -79,28 +87,55 @@ final class ConsoleOutput extends OutputStream {
                 terminal.flush();
                 return;
             }
-            int lastNewline = -1;
-            for (int i = off + len - 1; i >= off; i--) {
-                if (b[i] == '\n') {
-                    lastNewline = i;
-                    break;
+            // The unfinished lines of threads that have ended: printed now, and the threads forgotten.
+            for (Iterator<Map.Entry<Thread, ByteArrayOutputStream>> i = pending.entrySet().iterator(); i.hasNext();) {
+                Map.Entry<Thread, ByteArrayOutputStream> e = i.next();
+                if (!e.getKey().isAlive()) {
+                    lines.append(e.getValue().toString(charset)).append('\n');
+                    i.remove();
                 }
             }
             ByteArrayOutputStream mine = pending.computeIfAbsent(Thread.currentThread(), t -> new ByteArrayOutputStream());
-            if (lastNewline < 0) {
-                mine.write(b, off, len);
-                return;
+            for (int i = off; i < off + len; i++) {
+                mine.write(b[i]);
+                if (b[i] == '\n') {
+                    lines.append(mine.toString(charset));
+                    mine.reset();
+                } else if (mine.size() >= MAX_PENDING && (atCharacterEnd(b, i, off + len) || mine.size() >= MAX_PENDING + 8)) {
+                    lines.append(mine.toString(charset)).append('\n');
+                    mine.reset();
+                }
             }
-            mine.write(b, off, lastNewline + 1 - off);
-            lines = mine.toString(charset);
-            mine.reset();
-            mine.write(b, lastNewline + 1, off + len - lastNewline - 1);
             if (mine.size() == 0) {
                 pending.remove(Thread.currentThread());
             }
         }
-        // JLine takes its own lock; if the prompt went meanwhile, printAbove just prints.
-        above.printAbove(lines.replace("\r\n", "\n"));
+        if (lines.length() > 0) {
+            // JLine takes its own lock; if the prompt went meanwhile, printAbove just prints.
+            above.printAbove(lines.toString().replace("\r\n", "\n"));
+        }
+    }
+
+    /**
+     * @return whether {@code b[i]} ends a character: the next byte, if this write has it, does not
+     *     continue a UTF-8 sequence; else {@code b[i]} is ASCII
+     */
+    private static boolean atCharacterEnd(byte[] b, int i, int end) {
+        return i + 1 < end ? (b[i + 1] & 0xC0) != 0x80 : (b[i] & 0x80) == 0;
+    }
+
+    /** @return the bytes of unfinished lines held, for the tests */
+    int pendingBytes() {
+        synchronized (lock) {
+            return pending.values().stream().mapToInt(ByteArrayOutputStream::size).sum();
+        }
+    }
+
+    /** @return the threads whose unfinished lines are held, for the tests */
+    Set<Thread> pendingThreads() {
+        synchronized (lock) {
+            return Set.copyOf(pending.keySet());
+        }
     }
 
     @Override
