@@ -166,7 +166,31 @@ test('logged in, one sees a running task, cancels it and sees it end', async () 
     }, id, { timeout: 30_000 });
     assert.equal(await ended.textContent(), 'CANCELLED');
     assert.equal(await page.locator(`#cs-runstates tr[data-id="${id}"] button`).count(), 0);
-    assert.match(await page.locator('#cs-resources-status').textContent(), /updated|cancelled/);
+    assert.match(await page.locator('#cs-resources-message').textContent(), new RegExp(`^Cancelled ${id} `));
+
+    // A stale button (a page not yet refreshed, its RunState ended meanwhile): the page says why
+    // the action was refused, and the refresh that follows does not wipe that out. Before: a 409
+    // and no word. The stale form is one of the page's own, pointing at the ended id.
+    const stale = await page.evaluate((endedId) => {
+      const form = document.querySelector('#cs-runstates form.cs-action');
+      if (!form) {
+        return false;
+      }
+      form.querySelector('input[name=id]').value = endedId;
+      form.querySelector('input[name=action]').value = 'cancel';
+      form.querySelector('button').disabled = false;
+      form.requestSubmit();
+      return true;
+    }, id);
+    assert.ok(stale, 'a form to make stale');
+    await page.waitForFunction(() => /refused/.test(document.getElementById('cs-resources-message').textContent),
+      null, { timeout: 30_000 });
+    const before = await page.locator('#cs-resources-status').textContent();
+    await page.waitForFunction((was) => document.getElementById('cs-resources-status').textContent !== was,
+      before, { timeout: 30_000 });
+    const told = await page.locator('#cs-resources-message').textContent();
+    assert.match(told, new RegExp(`^Cancel refused: cancel: RunState ${id} has already ended \\(CANCELLED\\)`));
+    assert.ok(await page.locator('#cs-resources-message.cs-refused').isVisible());
   } finally {
     await page.close();
   }

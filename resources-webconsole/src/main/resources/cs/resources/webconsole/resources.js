@@ -14,10 +14,19 @@
   var seconds = parseInt(page.getAttribute('data-refresh'), 10) || 0;
   var sections = document.getElementById('cs-resources-sections');
   var status = document.getElementById('cs-resources-status');
+  var message = document.getElementById('cs-resources-message');
   var busy = false;
 
   function say(text) {
     status.textContent = text;
+  }
+
+  // What became of the last action, done or refused and why: it stays until the next action (the
+  // refresh that follows an action must not wipe it out, as it did).
+  function tell(text, refused) {
+    message.textContent = text;
+    message.className = 'cs-message ' + (refused ? 'cs-refused ui-state-error' : 'cs-done ui-state-highlight');
+    message.hidden = false;
   }
 
   function refresh() {
@@ -56,6 +65,7 @@
     }
     event.preventDefault();
     var button = form.querySelector('button');
+    var what = form.querySelector('input[name=action]').value;
     if (button) {
       button.disabled = true;
     }
@@ -71,12 +81,12 @@
             throw new Error(body.error || ('HTTP ' + response.status));
           }
           var done = body.cancelled || body.paused || body.resumed || [];
-          var verb = body.cancelled ? 'cancelled ' : body.paused ? 'paused ' : 'resumed ';
-          say(verb + done.map(function (r) { return r.id + ' ' + r.name + ' (' + r.state + ')'; }).join(', '));
+          var verb = body.cancelled ? 'Cancelled ' : body.paused ? 'Paused ' : 'Resumed ';
+          tell(verb + done.map(function (r) { return r.id + ' ' + r.name + ' (' + r.state + ')'; }).join(', '), false);
         });
       })
       .catch(function (e) {
-        say(e.message);
+        tell(what.charAt(0).toUpperCase() + what.slice(1) + ' refused: ' + e.message, true);
       })
       .then(refresh);
   });

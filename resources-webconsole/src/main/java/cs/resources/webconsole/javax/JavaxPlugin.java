@@ -2,9 +2,9 @@ package cs.resources.webconsole.javax;
 
 import cs.resources.runtime.ResourcesRuntime;
 import cs.resources.webconsole.ConsoleConfig;
-import cs.resources.webconsole.Exchange;
 import cs.resources.webconsole.ResourcesPage;
 import cs.resources.webconsole.Sampler;
+import cs.resources.webconsole.ServletApi;
 import javax.servlet.Servlet;
 import javax.servlet.ServletConfig;
 import javax.servlet.ServletException;
@@ -14,7 +14,6 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import javax.servlet.http.HttpSession;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.time.Clock;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -22,7 +21,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * The page as a Web Console 4 plugin (Karaf 4.4): a {@code javax.servlet.Servlet} service with the console's
- * label and title properties, over {@link ResourcesPage}. Enabled by {@code ConsoleSelector} only
+ * label and title properties, over {@link ResourcesPage}; the request and response reach it through
+ * {@link ServletApi}, which it shares with the other servlet API's adapter. Enabled by {@code ConsoleSelector} only
  * where {@code javax.servlet} is wired to this bundle and {@code jakarta.servlet} is not (Web Console 5 would
  * otherwise also find it, through its legacy support, and warn about it).
  */
@@ -38,6 +38,8 @@ public final class JavaxPlugin implements Servlet {
     public static final String NAME = "cs.resources.webconsole.javax";
 
     private final ResourcesPage page;
+    private final ServletApi api = new ServletApi(HttpServletRequest.class, HttpServletResponse.class,
+            HttpSession.class);
     private volatile ServletConfig servletConfig;
 
     /**
@@ -63,10 +65,10 @@ public final class JavaxPlugin implements Servlet {
 
     @Override
     public void service(ServletRequest req, ServletResponse res) throws ServletException, IOException {
-        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
+        if (!(req instanceof HttpServletRequest) || !(res instanceof HttpServletResponse)) {
             throw new ServletException("the Resources page answers HTTP requests only");
         }
-        page.handle(new JavaxExchange(request, response));
+        page.handle(api.exchange(req, res));
     }
 
     @Override
@@ -77,74 +79,5 @@ public final class JavaxPlugin implements Servlet {
     @Override
     public void destroy() {
         // nothing held
-    }
-
-    private record JavaxExchange(HttpServletRequest request, HttpServletResponse response) implements Exchange {
-        @Override
-        public String method() {
-            return request.getMethod();
-        }
-
-        @Override
-        public String path() {
-            return request.getRequestURI();
-        }
-
-        @Override
-        public String parameter(String name) {
-            return request.getParameter(name);
-        }
-
-        @Override
-        public String header(String name) {
-            return request.getHeader(name);
-        }
-
-        @Override
-        public Object attribute(String name) {
-            return request.getAttribute(name);
-        }
-
-        @Override
-        public Session session(boolean create) {
-            HttpSession s = request.getSession(create);
-            return s == null ? null : new Session() {
-                @Override
-                public Object get(String name) {
-                    return s.getAttribute(name);
-                }
-
-                @Override
-                public void set(String name, Object value) {
-                    s.setAttribute(name, value);
-                }
-            };
-        }
-
-        @Override
-        public String pluginRoot() {
-            Object root = request.getAttribute("felix.webconsole.pluginRoot");
-            return root instanceof String s ? s : request.getContextPath() + request.getServletPath() + "/" + ResourcesPage.LABEL;
-        }
-
-        @Override
-        public void status(int code) {
-            response.setStatus(code);
-        }
-
-        @Override
-        public void header(String name, String value) {
-            response.setHeader(name, value);
-        }
-
-        @Override
-        public void contentType(String type) {
-            response.setContentType(type);
-        }
-
-        @Override
-        public PrintWriter writer() throws IOException {
-            return response.getWriter();
-        }
     }
 }
