@@ -10,15 +10,27 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Writes the plain values of {@link Column} for people, as the shell does: times in this JVM's
- * zone to the second, durations as {@code 3.155s} or {@code 2m 05s}, enums by name, nothing for
- * null. The text is not escaped: {@link Html} does that for the page.
+ * Writes the plain values of {@link Column} for people, in one format each: times in this JVM's
+ * zone to the second on the 24-hour clock ({@code 2026-11-26 13:00:32}; {@code 13:00:32} where the
+ * day goes without saying), durations in their two largest units ({@code 250ms}, {@code 57s 503ms},
+ * {@code 1m 37s}, {@code 2h 03m}), enums by name, nothing for null. The text is not escaped:
+ * {@link Html} does that for the page.
  */
 public final class Cells {
     private Cells() {
     }
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
+    /**
+     * @param t an instant
+     * @param zone where it is read
+     * @return the 24-hour clock time, {@code 13:00:32}
+     */
+    public static String clock(Instant t, ZoneId zone) {
+        return CLOCK.format(t.atZone(zone));
+    }
 
     /**
      * @param value a plain value
@@ -52,22 +64,43 @@ public final class Cells {
         return value instanceof Number || value instanceof Duration;
     }
 
+    /** The units of {@link #duration}, largest first, in nanoseconds, and their symbols. */
+    private static final long[] UNIT = {86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L,
+        1_000_000L, 1_000L, 1L};
+    private static final String[] SYMBOL = {"d", "h", "m", "s", "ms", "\u00b5s", "ns"};
+    /** How many digits the second unit is padded to, after each first unit. */
+    private static final int[] PAD = {2, 2, 2, 3, 3, 3, 0};
+
     /**
+     * One style for every duration: its two largest units, the second padded ({@code 57s 503ms},
+     * {@code 1m 37s}, {@code 2h 03m}, {@code 4d 03h}), a zero second unit left out ({@code 10m});
+     * below a millisecond, microseconds ({@code 30µs}); {@code 0s} for nothing.
+     *
      * @param d a duration
-     * @return {@code 0.250s}, {@code 59.999s}, {@code 2m 05s}, {@code 3h 02m}, {@code 4d 03h}
+     * @return how a person reads it
      */
     public static String duration(Duration d) {
         if (d.isNegative()) {
             return "-" + duration(d.negated());
         }
-        long s = d.getSeconds();
-        if (s < 60) {
-            return String.format(Locale.ROOT, "%d.%03ds", s, d.toMillisPart());
-        } else if (s < 3600) {
-            return String.format(Locale.ROOT, "%dm %02ds", s / 60, s % 60);
-        } else if (s < 86_400) {
-            return String.format(Locale.ROOT, "%dh %02dm", s / 3600, (s % 3600) / 60);
+        if (d.isZero()) {
+            return "0s";
         }
-        return String.format(Locale.ROOT, "%dd %02dh", s / 86_400, (s % 86_400) / 3600);
+        long nanos;
+        try {
+            nanos = d.toNanos();
+        } catch (ArithmeticException tooLong) { // over 292 years
+            return d.toDays() + "d";
+        }
+        for (int u = 0; u < UNIT.length - 1; u++) {
+            long first = nanos / UNIT[u];
+            if (first == 0) {
+                continue;
+            }
+            long second = (nanos % UNIT[u]) / UNIT[u + 1];
+            return second == 0 ? first + SYMBOL[u]
+                    : String.format(Locale.ROOT, "%d%s %0" + PAD[u] + "d%s", first, SYMBOL[u], second, SYMBOL[u + 1]);
+        }
+        return nanos + "ns";
     }
 }

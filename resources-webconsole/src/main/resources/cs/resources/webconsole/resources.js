@@ -17,6 +17,12 @@
   var message = document.getElementById('cs-resources-message');
   var busy = false;
 
+  // The 24-hour clock, as the tables show times (toLocaleTimeString gave "10:22:05 PM" beside them).
+  function clock(d) {
+    var two = function (n) { return (n < 10 ? '0' : '') + n; };
+    return two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds());
+  }
+
   function say(text) {
     status.textContent = text;
   }
@@ -48,7 +54,7 @@
         if (typeof window.initStaticWidgets === 'function') {
           window.initStaticWidgets(sections);
         }
-        say('updated ' + new Date().toLocaleTimeString());
+        say('updated ' + clock(new Date()));
       })
       .catch(function (e) {
         say('refresh failed: ' + e.message);

@@ -96,6 +96,22 @@ class PageRenderingTest {
         assertThat(html).contains("<td class=\"cs-inUse cs-num\">2</td>");
     }
 
+    /** Not a 240×40 sparkline: axes with counts and clock times, a legend, a size one can read. */
+    @Test
+    void aChartHasAxesALegendAndASizeThatCanBeRead() {
+        List<PoolSample> samples = List.of(new PoolSample(now.minusSeconds(300), 1, 0, -1, -1, -1),
+                new PoolSample(now.minusSeconds(10), 1, 2, -1, -1, -1), new PoolSample(now, 0, 2, -1, -1, -1));
+        String svg = Chart.svg(samples, now, Duration.ofMinutes(10), java.time.ZoneOffset.UTC);
+        assertThat(svg).contains("width=\"420\" height=\"150\"", "<g class=\"cs-axis cs-axis-y\">",
+                "<g class=\"cs-axis cs-axis-x\">", "<g class=\"cs-legend\">");
+        // Counts 0, 1 (the middle), 2 (the peak); times on the 24-hour clock: start, middle, now.
+        assertThat(svg).contains(">0</text>", ">1</text>", ">2</text>", ">12:50:00</text>", ">12:55:00</text>",
+                ">13:00:00</text>", ">in use</text>", ">idle</text>");
+        assertThat(svg).contains("<title>in use (solid) and idle (dashed), 12:50:00 to 13:00:00 (10m); peak 2</title>");
+        // The last in-use point at the right edge of the plot, at the top (the peak).
+        assertThat(svg).containsPattern("class=\"cs-inuse\" points=\"[^\"]* 408\\.0,24\\.0\"");
+    }
+
     @Test
     void multiOpensShowTheirInterfacesTheirConsumersTheirFlagsAndTheLastFailure() {
         String html = render(false);
@@ -148,10 +164,21 @@ class PageRenderingTest {
     }
 
     @Test
-    void durationsReadLikeTheShells() {
-        assertThat(Cells.duration(Duration.ofMillis(3155))).isEqualTo("3.155s");
+    void durationsHaveOneStyleAndTimesTheTwentyFourHourClock() {
+        // One style (the issue saw "57.503s" beside "1m 37s"): the two largest units.
+        assertThat(Cells.duration(Duration.ofMillis(57_503))).isEqualTo("57s 503ms");
+        assertThat(Cells.duration(Duration.ofSeconds(97))).isEqualTo("1m 37s");
+        assertThat(Cells.duration(Duration.ofMillis(3155))).isEqualTo("3s 155ms");
         assertThat(Cells.duration(Duration.ofSeconds(125))).isEqualTo("2m 05s");
         assertThat(Cells.duration(Duration.ofMinutes(182))).isEqualTo("3h 02m");
         assertThat(Cells.duration(Duration.ofHours(99))).isEqualTo("4d 03h");
+        assertThat(Cells.duration(Duration.ofMinutes(10))).isEqualTo("10m");
+        assertThat(Cells.duration(Duration.ofMillis(250))).isEqualTo("250ms");
+        assertThat(Cells.duration(Duration.ofNanos(30_000))).isEqualTo("30\u00b5s");
+        assertThat(Cells.duration(Duration.ZERO)).isEqualTo("0s");
+        assertThat(Cells.duration(Duration.ofSeconds(-61))).isEqualTo("-1m 01s");
+        // The 24-hour clock, whatever the locale.
+        assertThat(Cells.clock(Instant.parse("2026-11-26T13:05:09Z"), java.time.ZoneOffset.UTC)).isEqualTo("13:05:09");
+        assertThat(Cells.text(Instant.parse("2026-11-26T23:05:09Z"))).matches("2026-11-2[67] \\d\\d:05:09");
     }
 }
