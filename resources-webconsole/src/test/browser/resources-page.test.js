@@ -113,6 +113,45 @@ test('a MultiOpen shows the opens of the bundle that holds it', async () => {
   }
 });
 
+test('the pool chart has axes, a legend and a readable size; times and durations have one format', async () => {
+  const page = await login();
+  try {
+    const chart = page.locator('#cs-pools svg.cs-chart').first();
+    await chart.waitFor();
+    const box = await chart.boundingBox();
+    assert.ok(box.width >= 400 && box.height >= 140, `the chart is ${box.width}x${box.height}`);
+    assert.equal(await chart.locator('g.cs-axis-y').count(), 1);
+    assert.equal(await chart.locator('g.cs-axis-x').count(), 1);
+    const legend = await chart.locator('g.cs-legend text').allTextContents();
+    assert.deepEqual(legend, ['in use', 'idle']);
+    const clocks = await chart.locator('g.cs-axis-x text').allTextContents();
+    assert.equal(clocks.length, 3);
+    for (const t of clocks) {
+      assert.match(t, /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/, 'a 24-hour clock time on the time axis');
+    }
+    const counts = await chart.locator('g.cs-axis-y text').allTextContents();
+    assert.ok(counts.length >= 2 && counts[0] === '0', `counts ${counts}`);
+
+    // Times: the 24-hour clock, with the date in the tables; durations: one style.
+    const started = await page.locator('#cs-runstates td.cs-startTime').allTextContents();
+    assert.ok(started.length > 0);
+    for (const t of started.filter((x) => x !== '')) {
+      assert.match(t, /^\d{4}-\d\d-\d\d ([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/);
+    }
+    const durations = (await page.locator('#cs-runstates td.cs-runTimeMillis, #cs-runstates td.cs-etaMillis, '
+      + '#cs-pools td.cs-longestWaitMillis, #cs-pools td.cs-meanWaitMillis').allTextContents()).filter((x) => x !== '');
+    assert.ok(durations.length > 0);
+    for (const d of durations) {
+      assert.match(d, /^\d+(d|h|m|s|ms|µs|ns)( \d+(h|m|s|ms|µs|ns))?$/, `one duration style: "${d}"`);
+    }
+    await page.waitForFunction(() => /updated/.test(document.getElementById('cs-resources-status').textContent),
+      null, { timeout: 30_000 });
+    assert.match(await page.locator('#cs-resources-status').textContent(), /^updated ([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a task with progress shows a bar, its child under it, and pauses and resumes', async () => {
   const page = await login();
   try {
