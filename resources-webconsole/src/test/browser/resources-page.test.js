@@ -182,6 +182,33 @@ test('a task with progress shows a bar, its child under it, and pauses and resum
   }
 });
 
+test('a child stuck stopping after its parent was cancelled stays on the page, with a Cancel that works', async () => {
+  const page = await login();
+  try {
+    const parent = runStateRow(page, 'stuck-parent').first();
+    await parent.waitFor();
+    const parentId = await parent.getAttribute('data-id');
+    const child = page.locator(`#cs-runstates tr[data-parent-id="${parentId}"]`).first();
+    await child.waitFor();
+    const childId = await child.getAttribute('data-id');
+    await parent.locator('button.cs-cancel').click();
+    // The parent ends; the child, cancelled with it and never stopped, stays listed, live.
+    await page.waitForFunction(([p, c]) => {
+      const ps = document.querySelector(`#cs-runstates tr[data-id="${p}"] td.cs-state`);
+      const cs = document.querySelector(`#cs-runstates tr[data-id="${c}"] td.cs-state`);
+      return ps && ps.textContent === 'CANCELLED' && cs && cs.textContent === 'STOPPING';
+    }, [parentId, childId], { timeout: 30_000 });
+    const stuck = page.locator(`#cs-runstates tr[data-id="${childId}"]`);
+    assert.ok(await stuck.evaluate((tr) => tr.classList.contains('cs-live')));
+    await stuck.locator('button.cs-cancel').click();
+    await page.waitForFunction(() => /^Cancelled /.test(document.getElementById('cs-resources-message').textContent),
+      null, { timeout: 30_000 });
+    assert.equal(await page.locator('#cs-resources-message').textContent(), `Cancelled ${childId} stuck-child (STOPPING)`);
+  } finally {
+    await page.close();
+  }
+});
+
 test('logged in, one sees a running task, cancels it and sees it end', async () => {
   const page = await login();
   try {

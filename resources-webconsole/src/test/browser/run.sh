@@ -53,8 +53,10 @@ trap stop EXIT
 # Gogo's single quotes take the name as it is: no $ expansion. The consumer bundle (driven through
 # its Function service) holds the provider's MultiOpen from three threads: its opens per bundle.
 # demo-batch reports progress and has a child (the tree, the progress bar, pause and resume).
+# stuck-parent starts a child it never stops: the stuck child, once its parent is cancelled.
 printf '%s\n' "resources:run -e 1s $task { }" "resources:run -e 1s '$hostile' { }" \
     'resources:run demo-batch { $1 setTotal 60 ; $1 setMessage "copying files" ; part = $1 child demo-batch-part ; $part start ; while { not { $1 isCancelled } } { sleep 1 ; $1 advance 1 } ; $part stop }' \
+    'resources:run stuck-parent { c = $1 child stuck-child ; $c start ; sleep 3600 }' \
     'refs = $.context getServiceReferences java.util.function.Function "(cs.resources.itest=consumer)"' \
     'each $refs { consumer = $.context getService $it }' \
     '$consumer apply "hold 3"' >&3

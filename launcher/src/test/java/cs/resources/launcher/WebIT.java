@@ -118,6 +118,37 @@ class WebIT {
         }
     }
 
+    /**
+     * The issue's stuck child, at the console with {@code --web}, nobody looking at the page:
+     * {@code hc:exec cs.resources} said OK 98 s past a 60 s threshold (the child was not listed,
+     * and each {@code hc:exec} started a fresh sampler that saw it stopping "since now"). Here the
+     * threshold is 1 s: the health check warns of the child, and the child is listed and cancellable
+     * by its id.
+     */
+    @Test
+    void aStuckChildIsListedCancellableAndWarnedOf() throws Exception {
+        Path load = java.nio.file.Files.createDirectories(dir.resolve("load"));
+        java.nio.file.Files.writeString(load.resolve("cs.resources.health.cfg"), "stoppingThresholdSeconds=1\n");
+        java.nio.file.Files.writeString(load.resolve("cs.resources.webconsole.cfg"), "sampleSeconds=1\n");
+        try (PipedSession launcher = new PipedSession(dir, "--web")) {
+            Console.of(launcher);
+            launcher.run("resources:run stuck-parent { c = $1 child stuck-child ; $c start ; sleep 3600 }");
+            launcher.runUntil("resources:runstates -p", out -> out.stream().anyMatch(l -> l.contains("\tstuck-child\t")));
+            launcher.run("resources:cancel stuck-parent");
+            List<String> listed = launcher.runUntil("resources:runstates -p",
+                    out -> out.stream().noneMatch(l -> l.contains("\tstuck-parent\t"))
+                            && out.stream().anyMatch(l -> l.contains("\tstuck-child\tSTOPPING\t")));
+            String id = listed.stream().filter(l -> l.contains("\tstuck-child\t")).findFirst().orElseThrow().split("\t")[0];
+            assertThat(launcher.run("resources:cancel " + id)).contains("cancelled " + id + " stuck-child (STOPPING)");
+
+            List<String> health = launcher.runUntil("hc:exec cs.resources",
+                    out -> String.join("\n", out).contains("Overall Health Result: WARN"));
+            // (hc:exec wraps its log column: any space may be a line break)
+            assertThat(String.join("\n", health)).containsPattern(("RunState " + id + " stuck-child \\(bundle "
+                    + "cs\\.resources\\.\\S+\\): stopping for \\d+ s \\(threshold 1 s\\)").replace(" ", "\\s+"));
+        }
+    }
+
     @Test
     void listensOnThePortAsked() throws Exception {
         int port;

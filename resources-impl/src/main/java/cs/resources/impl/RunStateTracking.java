@@ -26,7 +26,9 @@ import org.osgi.util.tracker.ServiceTracker;
  * The RunStates the runtime knows: the whiteboard of RunState services, the RunStates tracked
  * directly ({@link #track}: registered through the runtime, or the task service's tasks), the
  * live children of both, and a short {@link History} of those no longer tracked. Lists them and
- * acts on them (cancel, pause, resume), all-or-nothing by {@link Selection}.
+ * acts on them (cancel, pause, resume), all-or-nothing by {@link Selection}. A RunState that has
+ * not ended is listed whatever its parent did: the live children of one that is no longer tracked
+ * are tracked themselves until they end ({@link #adoptChildren}).
  *
  * <p>Whiteboard services are read by {@link ServiceReader}'s rules. A RunState service's last
  * values are read while its service is still valid (the tracker's {@code removedService} runs
@@ -101,9 +103,18 @@ final class RunStateTracking {
         return b == null ? null : info(rs, b.getBundleId(), name(b), Source.SERVICE);
     }
 
-    /** A RunState service goes away (its service is still valid now): its last values are kept. */
+    /**
+     * A RunState service goes away (its service is still valid now): its last values are kept, and
+     * its live children stay listed ({@link #adoptChildren}).
+     */
     private void remember(ServiceReference<RunState> ref) {
-        RunStateInfo last = reader.read(ref, rs -> info(ref, rs));
+        RunStateInfo last = reader.read(ref, rs -> {
+            RunStateInfo i = info(ref, rs);
+            if (i != null) {
+                adoptChildren(rs, i.bundleId(), i.bundle(), i.source());
+            }
+            return i;
+        });
         if (last != null) {
             history.add(last);
         }
@@ -165,7 +176,27 @@ final class RunStateTracking {
         if (undo != null) {
             undo.run();
         }
+        adoptChildren(t.runState, t.bundleId, t.bundle, t.source);
         history.add(t.info());
+    }
+
+    /**
+     * A listed RunState is no longer tracked (it ended, its registration was closed, its service
+     * went): its live children were listed through it, and would hide from then on (a child stuck
+     * {@code STOPPING} after its parent's cancel, not listed, not cancellable by its id, not seen
+     * by the health check). So each is tracked itself until it ends, as the parent's bundle and
+     * source listed it; its own children are listed through it.
+     */
+    private void adoptChildren(RunState parent, long bundleId, String bundle, Source source) {
+        for (RunState child : parent.children()) {
+            if (!child.isRunning() && child.isCancelled()) {
+                continue; // never started and cancelled: nothing of it can run (run/call end at once)
+            }
+            boolean listed = tracked.values().stream().anyMatch(x -> x.runState == child);
+            if (!listed) {
+                track(child, bundleId, bundle, source, true, null, null);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------- listing

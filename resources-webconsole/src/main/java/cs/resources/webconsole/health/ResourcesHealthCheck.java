@@ -23,9 +23,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * within the pool window and for a RunState stopping longer than the threshold, {@code OK}
  * otherwise; one result log line per finding ({@link HealthRules}). Configuration {@value #PID}.
  * Enabled by {@code ConsoleSelector} only where the Health Check API is wired.
+ *
+ * <p>Immediate: how long a RunState has been stopping is what the {@link Sampler} saw, so it must
+ * watch all along. Delayed, this component (and with it the sampler, when no page held it) was
+ * made for each execution and dropped after it, the Health Check executor releasing the service:
+ * every {@code hc:exec} started a fresh history, saw the RunState stopping "since now", and said
+ * OK 98 s past a 60 s threshold.
  */
 @Designate(ocd = ResourcesHealthCheck.Config.class)
-@Component(name = ResourcesHealthCheck.NAME, enabled = false, service = HealthCheck.class,
+@Component(name = ResourcesHealthCheck.NAME, enabled = false, immediate = true, service = HealthCheck.class,
         configurationPid = ResourcesHealthCheck.PID)
 public final class ResourcesHealthCheck implements HealthCheck {
 

@@ -53,6 +53,26 @@ class HealthRulesTest {
         assertThat(rules.evaluate(snapshot(t0.plusSeconds(600), List.of(unseen), Map.of()), h)).isEmpty();
     }
 
+    /**
+     * The issue's stuck child: its parent cancelled and ended, the child still stopping. The runtime
+     * lists it on its own now (a root: its parent is not listed), and the rule judges it as any
+     * other, from when the sampler first saw it stopping: 98 s past a 60 s threshold is a WARN.
+     */
+    @Test
+    void aChildStoppingAfterItsParentEndedWarnsToo() {
+        History h = new History(10);
+        RunStateInfo parent = Records.runState(7, "parent", RunState.State.STOPPING, t0);
+        RunStateInfo child = Records.runState(8, "stuck-child", RunState.State.STOPPING, t0, 0, 0, "", null, 7,
+                List.of());
+        h.record(t0, List.of(), List.of(parent, child));
+        // The parent ended; only the child is listed (its parentId names one not listed).
+        Snapshot later = snapshot(t0.plusSeconds(98), List.of(child), Map.of());
+        assertThat(later.runStates()).extracting(RunStateInfo::id).containsExactly(8L);
+        h.record(t0.plusSeconds(98), List.of(), later.runStates());
+        assertThat(rules.evaluate(later, h)).containsExactly(new Finding(Level.WARN, "RunState 8 stuck-child (bundle"
+                + " com.acme.tasks): stopping for 98 s (threshold 60 s); it was cancelled and has not ended"));
+    }
+
     @Test
     void aPoolWithWaitersOrTimeoutsInTheWindowWarns() {
         History h = new History(10);
