@@ -2,6 +2,8 @@ package cs.resources.itest;
 
 import cs.resources.AbstractMultiOpen;
 import cs.resources.MultiOpen;
+import cs.resources.osgi.Shared;
+import cs.resources.osgi.SharedAs;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,8 +15,9 @@ import org.osgi.service.component.annotations.Deactivate;
  * its first consumer's thread (not inside the component's activation) and its shutdown in its last
  * consumer's close; deactivation only retires it. Disabled until a test enables it.
  */
-@Component(service = MultiOpen.class, property = "cs.resources.itest.role=provider", enabled = false, immediate = true)
-public class LazyProvider extends AbstractMultiOpen {
+@Component(service = Shared.class, property = "cs.resources.itest.role=provider", enabled = false, immediate = true)
+@SharedAs(MultiOpen.class)
+public class LazyProvider extends AbstractMultiOpen implements Shared {
     static final AtomicInteger STARTUPS = new AtomicInteger();
     static final AtomicInteger SHUTDOWNS = new AtomicInteger();
     /** "startup in thread" / "shutdown in thread", in order. */

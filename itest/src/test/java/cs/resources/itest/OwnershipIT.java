@@ -213,7 +213,10 @@ class OwnershipIT {
         assertThat(control.apply("release")).isEqualTo("released");
         assertThat(LazyProvider.EVENTS.get(LazyProvider.EVENTS.size() - 1)).startsWith("shutdown in consumer-holder-");
         await(() -> listed(LazyProvider.class.getName()) == null, "no longer listed");
-        assertThat(control.apply("open")).startsWith("ClosedException: ").contains("closed for good");
+        assertThat(control.apply("open")).startsWith("ClosedException: ")
+                .contains("by bundle cs.resources.itest.consumer", "its provider cs.resources.itest.tests", "unregistered the service");
+        assertThat(LazyProvider.EVENTS.get(LazyProvider.EVENTS.size() - 1)).as("no startup for a refused open")
+                .startsWith("shutdown in consumer-holder-");
     }
 
     @Test
@@ -258,7 +261,7 @@ class OwnershipIT {
         }
         assertThat(ref).isNotNull();
         assertThat(ref.getProperty(MultiOpenServices.VIEWS)).isEqualTo(true);
-        assertThat(context.getServiceReferences(Database.class, null)).as("the original is hidden from this bundle")
+        assertThat(context.getServiceReferences(Database.class, null)).as("the provider's object is not registered as a Database")
                 .singleElement().isEqualTo(ref);
         Database db = context.getService(ref);
         try (MultiOpen.Handle h = db.acquire()) {
@@ -391,13 +394,15 @@ class OwnershipIT {
             mine.open();
             theirs.open();
             theirs.open();
-            assertThat(shared.openCount()).isEqualTo(3);
+            assertThat(shared.openCount()).as("one open of the shared object per bundle that holds any").isEqualTo(2);
+            assertThat(mine.openCount()).as("every bundle's opens, one by one").isEqualTo(3);
             assertThat(MultiOpenServices.published(ref)).get().satisfies(p -> assertThat(p.opens())
                     .extracting(MultiOpenServices.BundleOpens::bundle, MultiOpenServices.BundleOpens::opens)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(SELF, 1),
                             org.assertj.core.groups.Tuple.tuple("cs.resources.itest.consumer", 2)));
             other.stop(); // the framework releases the service for it: its two opens are closed for it
-            await(() -> shared.openCount() == 1, "the other bundle's opens closed for it");
+            await(() -> mine.openCount() == 1, "the other bundle's opens closed for it");
+            assertThat(shared.openCount()).isEqualTo(1);
             mine.close();
             assertThat(shared.isClosed()).isTrue();
         } finally {

@@ -2,7 +2,8 @@ package cs.resources.osgi;
 
 import cs.resources.LeakDetection;
 import cs.resources.MultiOpen;
-import java.util.ArrayList;
+import cs.resources.osgi.internal.ViewService;
+import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.Hashtable;
@@ -11,11 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.osgi.annotation.versioning.ProviderType;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -23,35 +19,39 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * MultiOpen services whose opens belong to the bundles that make them.
  *
- * <p>A MultiOpen published through this class is registered as a bundle-scoped service factory:
- * each bundle that gets the service receives a <em>view</em> of its own, a proxy that implements
- * every interface the service is registered under (so a service registered as
- * {@code SqlDatabase extends MultiOpen} is used as a {@code SqlDatabase}). Calls are forwarded to
- * the shared object, except the opens and closes, which the view counts as the bundle's:
+ * <p>A MultiOpen published with views is registered as a bundle-scoped service factory: each
+ * bundle that gets the service receives a <em>view</em> of its own, an object of a class made for
+ * the service's interfaces (so a service published as {@code SqlDatabase extends MultiOpen} is used
+ * as a {@code SqlDatabase}). Calls are forwarded to the shared object, except the opens and closes,
+ * which the view counts as the bundle's:
  *
  * <ul>
- *   <li>every {@code open()} and {@code acquire()} through the view is an open of the shared object
- *       owned by the bundle; a {@code close()} releases the bundle's latest open, a handle
- *       releases its own; a bundle's extra close releases nothing of another bundle's (it logs a
- *       warning; a close by a bundle that never opened throws "close before open");</li>
+ *   <li>every {@code open()} and {@code acquire()} through the view is an open owned by the bundle;
+ *       a {@code close()} releases one of the bundle's opens, a handle its own; a bundle's extra
+ *       close releases nothing of another bundle's (it logs a warning; a close by a bundle that
+ *       never opened throws "close before open"). While a bundle holds any open, its view holds
+ *       one open of the shared object: the shared object's own {@code openCount()} counts each such
+ *       bundle once, and a view's {@code openCount()} counts every open of every bundle;</li>
  *   <li>when the framework releases the service for the bundle (the bundle stops, is updated,
  *       refreshed or uninstalled, or ungets the service), the opens it still holds are closed for
  *       it, in the background, with one warning naming the bundle and how many it left (and, with
  *       {@link LeakDetection} on, where they were made); the view then refuses new opens;</li>
- *   <li>when the service is unregistered (its provider goes away), the bundles keep what they
- *       hold, as they would keep any object: the shared object stays alive until the last of them
- *       closes; a bundle that stops before that has its opens closed for it.</li>
+ *   <li>when the service goes away (its provider unregisters it, is deactivated, or its bundle
+ *       stops), the bundles keep what they hold, as they would keep any object: the shared object
+ *       stays alive until the last of them closes. Their views refuse new opens, with a
+ *       {@link cs.resources.ClosedException} naming the provider, before anything runs; a bundle
+ *       that stops before closing has its opens closed for it.</li>
  * </ul>
  *
- * <p>A provider registering a MultiOpen by hand gets this with one call, {@link #register}. With
- * the cs.resources runtime ({@code cs.resources.impl}) installed, every service registered under
- * a MultiOpen interface (a Declarative Services component built on
- * {@link cs.resources.AbstractMultiOpen} among them) is republished this way by default.
+ * <p>Two ways to publish: a provider registers its shared object under {@link Shared} with the
+ * property {@value #SHARED_AS} ({@link SharedAs} in a Declarative Services component), and the
+ * cs.resources runtime ({@code cs.resources.impl}) publishes the views, through
+ * {@link #publishViews}; or a provider that registers by hand calls {@link #register}, which needs
+ * no runtime.
  *
  * <p>Thread-safe. The closing of a departed bundle's opens runs on a daemon thread of this
  * class ({@value #RELEASE_THREAD}), never in the framework's thread that released the service,
@@ -59,35 +59,31 @@ import org.osgi.framework.wiring.BundleWiring;
  */
 public final class MultiOpenServices {
 
-    /** The service property that marks a service registered with per-bundle views. */
+    /** The service property that marks a registration with per-bundle views (value {@code true}). */
     public static final String VIEWS = "cs.resources.views";
-    /** On a republished service: the {@code service.id} of the service it republishes. */
+    /**
+     * On views the runtime publishes: the {@code service.id} of the provider's registration (the
+     * one registered under {@link Shared}). A consumer that must bind to one provider targets this
+     * (or a property of the provider's own), not {@code service.id}: the views' registration has an
+     * id of its own, which changes when the runtime is restarted.
+     */
     public static final String ORIGINAL_SERVICE_ID = "cs.resources.original.service.id";
+    /**
+     * The service property by which a provider shares its MultiOpen through views: the names of the
+     * interfaces its consumers bind to ({@code String} or {@code String[]}). Set by {@link SharedAs}.
+     */
+    public static final String SHARED_AS = "cs.resources.shared.as";
     /** The name of the thread that closes the opens departed bundles left. */
     public static final String RELEASE_THREAD = "cs.resources-release";
-
-    /** Every publication not yet forgotten (registered, or unregistered with opens still held). */
-    static final Set<ViewService> PUBLISHED = new CopyOnWriteArraySet<>();
-
-    /** Closes what departed bundles left: one daemon thread, made on demand, gone when idle. */
-    static final Executor RELEASER;
-
-    static {
-        ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, RELEASE_THREAD);
-            t.setDaemon(true);
-            return t;
-        });
-        e.allowCoreThreadTimeOut(true);
-        RELEASER = e;
-    }
 
     private MultiOpenServices() {
     }
 
     /**
-     * Registers {@code shared} as a service with per-bundle views (the one documented call for a
-     * provider that registers by hand). Unregister it with the returned registration.
+     * Registers {@code shared} as a service with per-bundle views (the one call for a provider that
+     * registers by hand; no runtime needed). Unregister it with the returned registration; if the
+     * framework unregisters it (the provider's bundle stops), consumers keep their opens all the
+     * same.
      *
      * <pre>{@code
      * ServiceRegistration<?> reg = MultiOpenServices.register(context, database, null, SqlDatabase.class);
@@ -96,8 +92,8 @@ public final class MultiOpenServices {
      * @param context the registering bundle's context
      * @param shared the shared object; it must implement every interface in {@code interfaces}
      * @param properties the service properties; may be null
-     * @param interfaces the interfaces to register under: at least one, each an interface, and at
-     *     least one of them {@link MultiOpen} or a subtype
+     * @param interfaces the interfaces to register under: at least one, each a public interface,
+     *     and at least one of them {@link MultiOpen} or a subtype
      * @return the registration
      * @throws IllegalArgumentException if {@code interfaces} is empty, holds a class that is not an
      *     interface, none of them is a MultiOpen, or {@code shared} does not implement one of them
@@ -110,115 +106,111 @@ public final class MultiOpenServices {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(shared, "shared");
         Objects.requireNonNull(interfaces, "interfaces");
-        Class<?>[] types = checkInterfaces(interfaces);
+        Class<?>[] types = checkInterfaces("register", interfaces);
         for (Class<?> c : types) {
             if (!c.isInstance(shared)) {
                 throw new IllegalArgumentException("register: " + shared.getClass().getName() + " does not implement "
                         + c.getName());
             }
         }
-        Bundle registrant = context.getBundle();
-        ViewService service = new ViewService(types, loaderOf(registrant, types), registrant, shared, null, null,
-                watcher(context));
-        Dictionary<String, Object> props = new Hashtable<>();
-        if (properties != null) {
-            for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
-                String k = keys.nextElement();
-                props.put(k, properties.get(k));
-            }
-        }
+        Dictionary<String, Object> props = copy(properties);
         props.put(VIEWS, Boolean.TRUE);
-        @SuppressWarnings("unchecked")
-        ServiceRegistration<Object> reg = (ServiceRegistration<Object>) context.registerService(names(types), service, props);
-        service.registered(reg);
-        return new Registration(reg, service);
+        ViewService service = ViewService.register(context, shared, types, props, watcher(context));
+        return new Registration(service);
     }
 
     /**
-     * Republishes an existing MultiOpen service with per-bundle views, for a runtime that hides the
-     * original from other bundles (as the cs.resources runtime does, with service hooks). The copy
-     * is registered by the original's bundle, under the same interfaces and properties (plus
-     * {@value #VIEWS} and {@value #ORIGINAL_SERVICE_ID}); the original is got through
-     * {@code getter} when the first bundle gets a view (not before: a delayed component is not
-     * activated by this call) and released when the last view is.
+     * Publishes per-bundle views of a provider's shared service: what the cs.resources runtime
+     * does for every service with the property {@value #SHARED_AS}. The views are registered
+     * through the provider's own context (as an extender registers for the bundles it extends),
+     * under the interfaces the property names, with the provider's properties (but
+     * {@value #SHARED_AS}) and {@value #VIEWS} and {@value #ORIGINAL_SERVICE_ID}. The provider's
+     * service is got, through the provider's context, when the first bundle gets a view (not
+     * before: a delayed component is not activated by this call), and released after the last.
+     * The caller checks the service's scope: one object is shared, so it must be a singleton.
      *
-     * @param original the service to republish
-     * @param getter the context to get the original through
-     * @param properties the properties of the copy (without {@code service.id} and the like)
-     * @return the publication, to update with {@link Republished#setProperties} and withdraw with
-     *     {@link Republished#unregister()}
-     * @throws IllegalArgumentException if the original is not registered under interfaces only, or
-     *     under no MultiOpen type, or its bundle cannot load them
-     * @throws IllegalStateException if the original's bundle has no valid context (it is stopping)
+     * @param original the provider's service
+     * @param caller the caller's context, to watch for stopping bundles with if the API bundle is
+     *     not started
+     * @return the publication, to update as the provider's service changes and to withdraw when it
+     *     goes
+     * @throws IllegalArgumentException if the service cannot be published with views, with the
+     *     reason: no {@value #SHARED_AS} property, interfaces its bundle cannot load, types that are
+     *     not public interfaces, none a {@link MultiOpen} of this API, or a service registered
+     *     under one of the interfaces it shares (its consumers would find the object itself)
+     * @throws IllegalStateException if the service is unregistered or its bundle is stopping
      * @throws NullPointerException if an argument is null
      */
-    public static Republished republish(ServiceReference<?> original, BundleContext getter,
-            Dictionary<String, ?> properties) {
+    public static Publication publishViews(ServiceReference<?> original, BundleContext caller) {
         Objects.requireNonNull(original, "original");
-        Objects.requireNonNull(getter, "getter");
-        Objects.requireNonNull(properties, "properties");
-        Bundle owner = original.getBundle();
-        if (owner == null) {
-            throw new IllegalStateException("republish: service " + original.getProperty(Constants.SERVICE_ID)
-                    + " is no longer registered");
+        Objects.requireNonNull(caller, "caller");
+        Bundle provider = original.getBundle();
+        if (provider == null) {
+            throw new IllegalStateException("service " + original.getProperty(Constants.SERVICE_ID) + " is no longer registered");
         }
-        Class<?>[] types = checkInterfaces(load(owner, (String[]) original.getProperty(Constants.OBJECTCLASS)));
-        BundleContext ownerContext = owner.getBundleContext();
-        if (ownerContext == null) {
-            throw new IllegalStateException("republish: bundle " + describe(owner) + " has no valid context");
+        String what = "service " + original.getProperty(Constants.SERVICE_ID) + " of bundle " + describe(provider);
+        List<String> names = sharedAs(original);
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException(what + " has no " + SHARED_AS + " property naming the interfaces it shares");
         }
-        ViewService service = new ViewService(types, loaderOf(owner, types), owner, null, original, getter,
-                watcher(getter));
+        List<String> objectClass = List.of((String[]) original.getProperty(Constants.OBJECTCLASS));
+        for (String n : names) {
+            if (objectClass.contains(n)) {
+                throw new IllegalArgumentException(what + " is registered under " + n + ", which it shares: its consumers "
+                        + "would find the object itself; register it under " + Shared.class.getName() + " only");
+            }
+        }
+        Class<?>[] types = new Class<?>[names.size()];
+        for (int i = 0; i < types.length; i++) {
+            try {
+                types[i] = provider.loadClass(names.get(i));
+            } catch (ClassNotFoundException | IllegalStateException e) {
+                throw new IllegalArgumentException(what + " shares " + names.get(i) + ", which its bundle cannot load");
+            }
+        }
+        types = checkInterfaces(what + " shares", types);
+        ViewService service = ViewService.publish(original, types, viewProperties(original), watcher(caller));
+        return new Publication(service);
+    }
+
+    /**
+     * @param ref a service
+     * @return the interface names its {@value #SHARED_AS} property gives, in order, without
+     *     repeats; empty if it has none
+     * @throws NullPointerException if {@code ref} is null
+     */
+    public static List<String> sharedAs(ServiceReference<?> ref) {
+        Object v = ref.getProperty(SHARED_AS);
+        Set<String> names = new LinkedHashSet<>();
+        if (v instanceof String s) {
+            names.add(s.trim());
+        } else if (v instanceof String[] a) {
+            for (String s : a) {
+                names.add(s.trim());
+            }
+        } else if (v instanceof Collection<?> c) {
+            for (Object o : c) {
+                names.add(String.valueOf(o).trim());
+            }
+        }
+        names.remove("");
+        return List.copyOf(names);
+    }
+
+    /** The views' properties: the provider's, less those the framework sets and {@value #SHARED_AS}. */
+    private static Dictionary<String, Object> viewProperties(ServiceReference<?> original) {
         Dictionary<String, Object> props = new Hashtable<>();
-        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
-            String k = keys.nextElement();
-            props.put(k, properties.get(k));
+        for (String key : original.getPropertyKeys()) {
+            switch (key) {
+                case Constants.SERVICE_ID, Constants.SERVICE_BUNDLEID, Constants.SERVICE_SCOPE, Constants.OBJECTCLASS,
+                        SHARED_AS -> {
+                }
+                default -> props.put(key, original.getProperty(key));
+            }
         }
         props.put(VIEWS, Boolean.TRUE);
         props.put(ORIGINAL_SERVICE_ID, original.getProperty(Constants.SERVICE_ID));
-        @SuppressWarnings("unchecked")
-        ServiceRegistration<Object> reg = (ServiceRegistration<Object>) ownerContext.registerService(names(types), service, props);
-        service.registered(reg);
-        return new Republished(service);
-    }
-
-    /**
-     * Whether a service is registered under a MultiOpen type that {@link #republish} can proxy:
-     * interfaces only, each loadable by the registering bundle, at least one a MultiOpen.
-     *
-     * @param ref a service
-     * @return the reason it cannot be republished, or empty if it can; a service of no MultiOpen
-     *     type gives "not a MultiOpen"
-     * @throws NullPointerException if {@code ref} is null
-     */
-    public static Optional<String> whyNotRepublishable(ServiceReference<?> ref) {
-        Objects.requireNonNull(ref, "ref");
-        Bundle owner = ref.getBundle();
-        if (owner == null) {
-            return Optional.of("unregistered");
-        }
-        String[] names = (String[]) ref.getProperty(Constants.OBJECTCLASS);
-        boolean multiOpen = false;
-        String unloadable = null;
-        for (String name : names) {
-            try {
-                multiOpen |= MultiOpen.class.isAssignableFrom(owner.loadClass(name));
-            } catch (ClassNotFoundException | IllegalStateException e) {
-                unloadable = name;
-            }
-        }
-        if (!multiOpen) {
-            return Optional.of("not a MultiOpen");
-        }
-        if (unloadable != null) {
-            return Optional.of("bundle " + describe(owner) + " cannot load " + unloadable);
-        }
-        try {
-            checkInterfaces(load(owner, names));
-            return Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
+        return props;
     }
 
     /**
@@ -226,19 +218,20 @@ public final class MultiOpenServices {
      *     while bundles still hold opens of them
      */
     public static List<Published> published() {
-        return List.copyOf(new ArrayList<>(PUBLISHED));
+        return ViewService.all();
     }
 
     /**
      * @param ref a service
-     * @return the publication, if {@code ref} is a service registered with views
+     * @return the publication, if {@code ref} is a registration with views (or the provider's
+     *     service that one shows views of)
      * @throws NullPointerException if {@code ref} is null
      */
     public static Optional<Published> published(ServiceReference<?> ref) {
         Objects.requireNonNull(ref, "ref");
-        for (ViewService s : PUBLISHED) {
-            if (s.reference().filter(ref::equals).isPresent()) {
-                return Optional.of(s);
+        for (Published p : ViewService.all()) {
+            if (p.reference().filter(ref::equals).isPresent() || p.original().filter(ref::equals).isPresent()) {
+                return Optional.of(p);
             }
         }
         return Optional.empty();
@@ -246,40 +239,48 @@ public final class MultiOpenServices {
 
     // ------------------------------------------------------------------------------------ types
 
-    /** A MultiOpen service published with per-bundle views, as monitoring sees it. Read-only. */
+    /** A MultiOpen published with per-bundle views, as monitoring sees it. Read-only. */
     @ProviderType
     public interface Published {
-        /** @return the service with views, while it is registered */
+        /** @return the views' registration, while it is registered */
         Optional<ServiceReference<?>> reference();
 
         /**
          * @return the {@code service.id} of the provider's registration (also once it is
-         *     unregistered): for a republished service the original's, which the provider knows
-         *     (consumers see the copy's, {@link #reference()}); otherwise the service's own
+         *     unregistered): for views the runtime publishes, the service registered under
+         *     {@link Shared} (consumers see the views' own, {@link #reference()}); for a hand
+         *     registration, its own
          */
         long serviceId();
 
-        /** @return the service this republishes, for a republished one */
+        /** @return the provider's service the views show, for views the runtime publishes */
         Optional<ServiceReference<?>> original();
 
-        /** @return the bundle that registered the service (for a republished one, the original's) */
+        /** @return the provider's bundle */
         Bundle registrant();
 
-        /** @return the interfaces the service is registered under */
+        /** @return the interfaces the views are registered under */
         List<String> interfaces();
 
         /**
          * @return the shared object, if it exists for this publication: always for a hand
-         *     registration; for a republished one only while a bundle uses a view (it is never got
-         *     just to be looked at)
+         *     registration; for views the runtime publishes, only while a bundle uses a view (it is
+         *     never got just to be looked at)
          */
         Optional<MultiOpen> shared();
 
-        /** @return whether the service is registered (false: its provider went away, opens remain) */
+        /** @return whether the views are registered (false: the service went away, opens remain) */
         boolean isRegistered();
 
         /** @return the bundles holding opens through their views, by bundle id */
         List<BundleOpens> opens();
+
+        /**
+         * @return the shared object's opens as its users see them: each bundle's opens counted one
+         *     by one (in the shared object's own count, a bundle holding opens counts once), plus
+         *     the opens made on the object itself; 0 while the object does not exist
+         */
+        int openCount();
     }
 
     /**
@@ -304,65 +305,54 @@ public final class MultiOpenServices {
         }
     }
 
-    /** A republished service: update it as the original changes, withdraw it when it goes. */
-    public static final class Republished {
+    /** Views of a provider's service, published by {@link #publishViews}: update them, withdraw them. */
+    public static final class Publication {
         private final ViewService service;
 
-        private Republished(ViewService service) {
+        private Publication(ViewService service) {
             this.service = service;
         }
 
-        /** @return the publication */
+        /** @return the publication, as monitoring sees it */
         public Published published() {
             return service;
         }
 
-        /**
-         * @param properties the copy's new properties (the markers are added again)
-         * @throws NullPointerException if {@code properties} is null
-         */
-        public void setProperties(Dictionary<String, ?> properties) {
-            Objects.requireNonNull(properties, "properties");
-            Dictionary<String, Object> props = new Hashtable<>();
-            for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
-                String k = keys.nextElement();
-                props.put(k, properties.get(k));
-            }
-            props.put(VIEWS, Boolean.TRUE);
-            service.original().ifPresent(o -> props.put(ORIGINAL_SERVICE_ID, o.getProperty(Constants.SERVICE_ID)));
-            service.setProperties(props);
+        /** The provider's service changed its properties: the views take them again. */
+        public void update() {
+            service.original().ifPresent(o -> service.setProperties(viewProperties(o)));
         }
 
-        /** Withdraws the copy; bundles keep the opens they hold. Idempotent. */
-        public void unregister() {
+        /**
+         * Withdraws the views: bundles keep the opens they hold, and their views refuse new ones.
+         * Idempotent.
+         */
+        public void unpublish() {
             service.unregister();
         }
     }
 
     /** The registration {@link #register} returns: its unregistration detaches the views. */
     private static final class Registration implements ServiceRegistration<Object> {
-        private final ServiceRegistration<Object> delegate;
         private final ViewService service;
 
-        Registration(ServiceRegistration<Object> delegate, ViewService service) {
-            this.delegate = delegate;
+        Registration(ViewService service) {
             this.service = service;
         }
 
         @Override
         public ServiceReference<Object> getReference() {
-            return delegate.getReference();
+            @SuppressWarnings("unchecked")
+            ServiceReference<Object> ref = (ServiceReference<Object>) service.reference()
+                    .orElseThrow(() -> new IllegalStateException("the service is unregistered"));
+            return ref;
         }
 
         @Override
         public void setProperties(Dictionary<String, ?> properties) {
-            Dictionary<String, Object> props = new Hashtable<>();
-            for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
-                String k = keys.nextElement();
-                props.put(k, properties.get(k));
-            }
+            Dictionary<String, Object> props = copy(properties);
             props.put(VIEWS, Boolean.TRUE);
-            delegate.setProperties(props);
+            service.setProperties(props);
         }
 
         @Override
@@ -373,9 +363,20 @@ public final class MultiOpenServices {
 
     // ---------------------------------------------------------------------------------- helpers
 
-    private static Class<?>[] checkInterfaces(Class<?>[] interfaces) {
+    private static Dictionary<String, Object> copy(Dictionary<String, ?> properties) {
+        Dictionary<String, Object> props = new Hashtable<>();
+        if (properties != null) {
+            for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements(); ) {
+                String k = keys.nextElement();
+                props.put(k, properties.get(k));
+            }
+        }
+        return props;
+    }
+
+    private static Class<?>[] checkInterfaces(String what, Class<?>[] interfaces) {
         if (interfaces.length == 0) {
-            throw new IllegalArgumentException("register: give at least one interface");
+            throw new IllegalArgumentException(what + ": give at least one interface");
         }
         Set<Class<?>> types = new LinkedHashSet<>();
         boolean multiOpen = false;
@@ -390,38 +391,11 @@ public final class MultiOpenServices {
         }
         for (Class<?> c : types) {
             if (!c.isInterface()) {
-                throw new IllegalArgumentException("register: " + c.getName()
+                throw new IllegalArgumentException(what + ": " + c.getName()
                         + " is a class; per-bundle views need interface types");
             }
         }
         return types.toArray(new Class<?>[0]);
-    }
-
-    private static Class<?>[] load(Bundle owner, String[] names) {
-        Class<?>[] types = new Class<?>[names.length];
-        for (int i = 0; i < names.length; i++) {
-            try {
-                types[i] = owner.loadClass(names[i]);
-            } catch (ClassNotFoundException | IllegalStateException e) {
-                throw new IllegalArgumentException("bundle " + describe(owner) + " cannot load " + names[i]);
-            }
-        }
-        return types;
-    }
-
-    private static String[] names(Class<?>[] types) {
-        String[] names = new String[types.length];
-        for (int i = 0; i < types.length; i++) {
-            names[i] = types[i].getName();
-        }
-        return names;
-    }
-
-    /** The class loader the proxies are defined in: the registrant's, which sees every interface. */
-    private static ClassLoader loaderOf(Bundle registrant, Class<?>[] types) {
-        BundleWiring wiring = registrant.adapt(BundleWiring.class);
-        ClassLoader loader = wiring != null ? wiring.getClassLoader() : null;
-        return loader != null ? loader : types[0].getClassLoader();
     }
 
     /**
@@ -434,12 +408,8 @@ public final class MultiOpenServices {
         return own != null ? own : fallback;
     }
 
-    static String name(Bundle b) {
+    private static String describe(Bundle b) {
         String bsn = b.getSymbolicName();
-        return bsn != null ? bsn : "bundle-" + b.getBundleId();
-    }
-
-    static String describe(Bundle b) {
-        return name(b) + " [" + b.getBundleId() + "]";
+        return (bsn != null ? bsn : "bundle-" + b.getBundleId()) + " [" + b.getBundleId() + "]";
     }
 }

@@ -9,12 +9,13 @@ import cs.resources.AbstractMultiOpen;
 import cs.resources.LeakDetection;
 import cs.resources.MultiOpen;
 import cs.resources.osgi.MultiOpenServices;
+import cs.resources.osgi.Shared;
 import cs.resources.runtime.MultiOpenInfo;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
@@ -25,10 +26,12 @@ import org.osgi.util.tracker.ServiceTracker;
  * The MultiOpen listing: every MultiOpen service (the whiteboard) and every MultiOpen published
  * with per-bundle views, with its open count, phase and each consumer bundle's opens.
  *
- * <p>A MultiOpen published with views is listed once, under the service id its provider knows,
- * and read through the shared object its views use, never got for the listing; one whose service
- * has gone is listed while consumers still hold opens. Other MultiOpen services are read by
- * {@link ServiceReader}'s rules (a delayed component nobody uses is listed {@code UNUSED}).
+ * <p>A MultiOpen published with views is listed once, under the service id of its provider's
+ * registration (for views the runtime publishes, the one under {@link Shared}), and read through
+ * the shared object its views use, never got for the listing; one whose views have gone is listed
+ * while consumers still hold opens. Its open count is every open of every bundle, one by one.
+ * Other MultiOpen services (and shared ones the runtime refused) are read by {@link ServiceReader}'s
+ * rules (a delayed component nobody uses is listed {@code UNUSED}).
  *
  * <p>Thread-safe: it keeps nothing but a {@link ServiceTracker} of references.
  */
@@ -39,7 +42,17 @@ final class MultiOpenListing {
 
     MultiOpenListing(ServiceReader reader) {
         this.reader = reader;
-        services = new ServiceTracker<>(reader.context(), MultiOpen.class, new ServiceReader.ByReference<>());
+        services = new ServiceTracker<>(reader.context(), filter(reader.context()), new ServiceReader.ByReference<>());
+    }
+
+    /** MultiOpen services, and shared ones (registered under {@link Shared}, with or without views). */
+    private static org.osgi.framework.Filter filter(org.osgi.framework.BundleContext context) {
+        try {
+            return context.createFilter("(|(" + Constants.OBJECTCLASS + "=" + MultiOpen.class.getName() + ")("
+                    + Constants.OBJECTCLASS + "=" + Shared.class.getName() + "))");
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     void open() {
@@ -52,16 +65,19 @@ final class MultiOpenListing {
 
     List<MultiOpenInfo> multiOpens() {
         Map<Long, MultiOpenInfo> byId = new TreeMap<>();
-        Set<ServiceReference<?>> republished = new HashSet<>();
+        Map<Long, List<MultiOpenServices.Published>> byProvider = new LinkedHashMap<>();
         for (MultiOpenServices.Published p : MultiOpenServices.published()) {
-            p.original().ifPresent(republished::add);
-            MultiOpenInfo info = info(p);
-            if (info != null) {
-                byId.put(info.serviceId(), info);
-            }
+            byProvider.computeIfAbsent(p.serviceId(), id -> new ArrayList<>()).add(p);
         }
+        byProvider.forEach((id, publications) -> {
+            MultiOpenInfo info = info(id, publications);
+            if (info != null) {
+                byId.put(id, info);
+            }
+        });
         for (ServiceReference<MultiOpen> ref : references(services)) {
-            if (republished.contains(ref) || ref.getProperty(MultiOpenServices.VIEWS) != null) {
+            long id = serviceId(ref);
+            if (byProvider.containsKey(id) || ref.getProperty(MultiOpenServices.VIEWS) != null) {
                 continue; // listed through its views
             }
             Bundle b = ref.getBundle();
@@ -69,45 +85,65 @@ final class MultiOpenListing {
                 continue;
             }
             List<String> interfaces = List.of((String[]) ref.getProperty(Constants.OBJECTCLASS));
-            MultiOpenInfo info = reader.read(ref, mo -> info(serviceId(ref), mo, b, interfaces, List.of(), true));
-            byId.putIfAbsent(serviceId(ref), info != null ? info : unused(serviceId(ref), ref, b, interfaces));
+            MultiOpenInfo info = reader.read(ref, mo -> info(id, mo, b, interfaces, mo.openCount(), List.of(), true));
+            byId.putIfAbsent(id, info != null ? info : unused(id, ref, b, interfaces));
         }
         return List.copyOf(byId.values());
     }
 
-    /** @return a publication with views as listed; null if it is gone and nothing is held */
-    private MultiOpenInfo info(MultiOpenServices.Published p) {
-        List<MultiOpenInfo.ConsumerOpens> consumers = p.opens().stream()
-                .map(o -> new MultiOpenInfo.ConsumerOpens(o.bundleId(), o.bundle(), o.opens()))
-                .toList();
-        boolean registered = p.isRegistered();
+    /**
+     * The publications of one provider's service as one listing: there are two when the runtime was
+     * restarted while consumers held opens of the first (the first is unregistered, the second
+     * registered; both show the same object).
+     *
+     * @return the service as listed; null if it is gone and nothing is held
+     */
+    private MultiOpenInfo info(long serviceId, List<MultiOpenServices.Published> publications) {
+        Map<Long, MultiOpenInfo.ConsumerOpens> consumers = new TreeMap<>();
+        boolean registered = false;
+        MultiOpen shared = null;
+        int openCount = 0;
+        for (MultiOpenServices.Published p : publications) {
+            for (MultiOpenServices.BundleOpens o : p.opens()) {
+                consumers.merge(o.bundleId(), new MultiOpenInfo.ConsumerOpens(o.bundleId(), o.bundle(), o.opens()),
+                        (a, b) -> new MultiOpenInfo.ConsumerOpens(a.bundleId(), a.bundle(), a.opens() + b.opens()));
+            }
+            registered |= p.isRegistered();
+            MultiOpen s = p.shared().orElse(null);
+            if (s != null && shared == null) {
+                shared = s;
+                openCount = p.openCount(); // counts the views of every publication of the object
+            }
+        }
         if (!registered && consumers.isEmpty()) {
             return null;
         }
-        Bundle b = p.registrant();
-        MultiOpen shared = p.shared().orElse(null);
+        MultiOpenServices.Published first = publications.get(0);
+        Bundle b = first.registrant();
+        List<MultiOpenInfo.ConsumerOpens> held = List.copyOf(consumers.values());
         if (shared != null) {
-            return info(p.serviceId(), shared, b, p.interfaces(), consumers, registered);
+            return info(serviceId, shared, b, first.interfaces(), openCount, held, registered);
         }
-        ServiceReference<?> original = p.original().orElse(null);
+        ServiceReference<?> original = first.original().orElse(null);
         if (original != null) {
+            boolean isRegistered = registered;
             MultiOpenInfo read = reader.read(original, o -> o instanceof MultiOpen mo
-                    ? info(p.serviceId(), mo, b, p.interfaces(), consumers, registered) : null);
+                    ? info(serviceId, mo, b, first.interfaces(), mo.openCount(), held, isRegistered) : null);
             if (read != null) {
                 return read;
             }
-            return unused(p.serviceId(), original, b, p.interfaces());
+            return unused(serviceId, original, b, first.interfaces());
         }
         return null;
     }
 
-    private static MultiOpenInfo info(long serviceId, MultiOpen mo, Bundle b, List<String> interfaces,
+    private static MultiOpenInfo info(long serviceId, MultiOpen mo, Bundle b, List<String> interfaces, int openCount,
             List<MultiOpenInfo.ConsumerOpens> consumers, boolean registered) {
         MultiOpenInfo.Phase phase = mo.isOpen() ? MultiOpenInfo.Phase.OPEN
                 : mo.isClosed() ? MultiOpenInfo.Phase.CLOSED : MultiOpenInfo.Phase.NEW;
         String failure = mo.lastStartupFailure().map(MultiOpenListing::describe).orElse(null);
         boolean retired = mo instanceof AbstractMultiOpen a && a.isRetired();
-        return new MultiOpenInfo(serviceId, mo.getClass().getName(), b.getBundleId(), name(b), mo.openCount(), phase,
+        return new MultiOpenInfo(serviceId, mo.getClass().getName(), b.getBundleId(), name(b), openCount, phase,
                 interfaces, consumers, registered, retired, failure);
     }
 
