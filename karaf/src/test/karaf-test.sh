@@ -272,14 +272,26 @@ for c in impl.Registry impl.RuntimeService impl.TaskServiceComponent impl.jmx.Jm
     out=$component
 done
 
-# A MultiOpen component, republished by the runtime with per-bundle views.
+# A shared MultiOpen component: the provider registers it under cs.resources.osgi.Shared, with
+# cs.resources.shared.as naming what its consumers bind to; the runtime publishes the views. No
+# hooks: service:list shows what the framework registered, the same as every bundle sees.
 as karaf "bundle:install -s file:$provider" 'resources:opens'
 expect "opens lists the provider's MultiOpen component" 'cs\.resources\.itest\.provider\.SharedResource +cs\.resources\.itest\.provider +1 +OPEN +- *$'
 as karaf 'service:list cs.resources.MultiOpen'
-expect "consumers see the copy with per-bundle views" 'cs\.resources\.views = true'
-expect "the copy names the service it republishes" 'cs\.resources\.original\.service\.id = [0-9]+'
-# service:list looks through the system bundle, from which nothing is hidden: it shows the original
-# and the copy; every other bundle finds only the copy (OwnershipIT checks that in Felix).
+expect "consumers find the views" 'cs\.resources\.views = true'
+expect "the views name the provider's registration" 'cs\.resources\.original\.service\.id = [0-9]+'
+multiopens=$(grep -c 'objectClass = \[cs\.resources\.MultiOpen\]' <<< "$out" || true)
+views=$(grep -c 'cs\.resources\.views = true' <<< "$out" || true)
+if (( multiopens > 0 && multiopens == views )); then
+    ok "every MultiOpen service listed is a registration with views ($views): no original beside its copy"
+else
+    failed "service:list cs.resources.MultiOpen shows $multiopens services, $views of them with views"
+fi
+reject "the views do not carry cs.resources.shared.as" 'cs\.resources\.shared\.as'
+as karaf 'service:list cs.resources.osgi.Shared'
+expect "the provider's own registration is under Shared" 'objectClass = \[cs\.resources\.osgi\.Shared\]'
+expect "and says what it shares" 'cs\.resources\.shared\.as = \[?cs\.resources\.MultiOpen\]?'
+reject "the provider's registration is not one with views" 'cs\.resources\.views = true'
 
 # ------------------------------------------------------------------------------ as admin
 
