@@ -324,6 +324,9 @@ class SharingIT {
         assertThat(listed(LazyProvider.class.getName())).singleElement().satisfies(m -> {
             assertThat(m.openCount()).isZero();
             assertThat(m.consumers()).isEmpty();
+            assertThat(m.startups()).as("one cycle across the restart").isEqualTo(1);
+            assertThat(m.shutdowns()).isEqualTo(1);
+            assertThat(m.startupFailures()).isZero();
         });
         assertThat(MultiOpenServices.published()).as("nothing left of the first views")
                 .filteredOn(p -> p.registrant().equals(context.getBundle()) && !p.isRegistered()).isEmpty();

@@ -135,6 +135,42 @@ class WhiteboardIT {
         assertThat(runtime.multiOpens()).noneMatch(i -> i.serviceId() == serviceId);
     }
 
+    /** A MultiOpen whose startup throws while {@link #refuse} is set. */
+    static final class Refusing extends cs.resources.AbstractMultiOpen {
+        volatile boolean refuse = true;
+
+        @Override
+        protected void startup() {
+            if (refuse) {
+                throw new IllegalStateException("not yet");
+            }
+        }
+    }
+
+    @Test
+    void aMultiOpenIsListedWithItsStartupsStartupFailuresAndShutdowns() {
+        Refusing mo = new Refusing();
+        ServiceRegistration<MultiOpen> reg = context.registerService(MultiOpen.class, mo, null);
+        try {
+            long serviceId = (Long) reg.getReference().getProperty("service.id");
+            assertThat(info(serviceId)).extracting(MultiOpenInfo::startups, MultiOpenInfo::startupFailures,
+                    MultiOpenInfo::shutdowns).containsExactly(0L, 0L, 0L);
+            assertThatThrownBy(mo::open).isInstanceOf(IllegalStateException.class).hasMessage("not yet");
+            assertThatThrownBy(mo::open).isInstanceOf(IllegalStateException.class).hasMessage("not yet");
+            mo.refuse = false;
+            mo.open();
+            assertThat(info(serviceId)).extracting(MultiOpenInfo::startups, MultiOpenInfo::startupFailures,
+                    MultiOpenInfo::shutdowns).containsExactly(1L, 2L, 0L);
+            mo.close();
+            mo.open();
+            mo.close();
+            assertThat(info(serviceId)).extracting(MultiOpenInfo::startups, MultiOpenInfo::startupFailures,
+                    MultiOpenInfo::shutdowns, MultiOpenInfo::phase).containsExactly(2L, 2L, 2L, MultiOpenInfo.Phase.CLOSED);
+        } finally {
+            reg.unregister();
+        }
+    }
+
     private MultiOpenInfo info(long serviceId) {
         return runtime.multiOpens().stream().filter(i -> i.serviceId() == serviceId).findFirst().orElseThrow();
     }

@@ -142,9 +142,10 @@ final class MultiOpenListing {
         MultiOpenInfo.Phase phase = mo.isOpen() ? MultiOpenInfo.Phase.OPEN
                 : mo.isClosed() ? MultiOpenInfo.Phase.CLOSED : MultiOpenInfo.Phase.NEW;
         String failure = mo.lastStartupFailure().map(MultiOpenListing::describe).orElse(null);
-        boolean retired = mo instanceof AbstractMultiOpen a && a.isRetired();
+        AbstractMultiOpen a = mo instanceof AbstractMultiOpen amo ? amo : null;
         return new MultiOpenInfo(serviceId, mo.getClass().getName(), b.getBundleId(), name(b), openCount, phase,
-                interfaces, consumers, registered, retired, failure);
+                interfaces, consumers, registered, a != null && a.isRetired(), failure, a == null ? 0 : a.startups(),
+                a == null ? 0 : a.startupFailures(), a == null ? 0 : a.shutdowns());
     }
 
     /** A MultiOpen service nobody uses yet, listed without being got. */
