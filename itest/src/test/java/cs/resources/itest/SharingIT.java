@@ -124,7 +124,7 @@ class SharingIT {
         if (impl.getState() != Bundle.ACTIVE) {
             impl.start();
         }
-        for (Class<?> c : List.of(LazyProvider.class, BundleScopedDatabase.class)) {
+        for (Class<?> c : List.of(LazyProvider.class, Provider.class, BundleScopedDatabase.class)) {
             scr.disableComponent(description(c)).getValue();
         }
         Configuration[] configs = configAdmin.listConfigurations("(service.pid=" + CONSUMER_PID + ")");
@@ -285,6 +285,44 @@ class SharingIT {
         mine.close();
         assertThat(mine.isClosed()).isTrue();
         assertThat(LazyProvider.STARTUPS.get()).as("no startup for a refused open").isEqualTo(startups);
+    }
+
+    // ------------------------------------------------------------------------- the owner's hold
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"LazyProvider", "Provider"})
+    void retireReleasesTheOwnersHoldAndNoConsumersOpenNotEvenAPlainOne(String component) throws Exception {
+        Class<?> c = component.equals("Provider") ? Provider.class : LazyProvider.class;
+        boolean eager = c == Provider.class; // holds itself open with holdOpen() in @Activate
+        scr.enableComponent(description(c)).getValue();
+        MultiOpen view = provider.waitForService(TIMEOUT);
+        assertThat(view).isNotNull();
+        // A consumer that opens the object itself, plainly: plain Java, or a bundle that looked it
+        // up as Shared. Its open must survive the owner's retire() as a view's does.
+        ServiceReference<Shared> ref = context.getServiceReferences(Shared.class, "(cs.resources.itest.role=provider)")
+                .iterator().next();
+        Shared object = context.getService(ref);
+        object.open();
+        installer.installBundle("tb/consumer.jar");
+        Function<String, String> control = control();
+        assertThat(control.apply("hold 1")).isEqualTo("held 1");
+        assertThat(object.openCount()).as("the plain open, the consumer's view, and the owner's hold")
+                .isEqualTo(eager ? 3 : 2);
+        long shutdowns = eager ? Provider.SHUTDOWNS.get() : LazyProvider.SHUTDOWNS.get();
+
+        scr.disableComponent(description(c)).getValue(); // @Deactivate: retire()
+        assertThat(object.isOpen()).as("retire() released only the owner's hold").isTrue();
+        assertThat(object.openCount()).isEqualTo(2);
+        assertThat(eager ? Provider.SHUTDOWNS.get() : LazyProvider.SHUTDOWNS.get()).isEqualTo(shutdowns);
+        assertThatThrownBy(view::open).isInstanceOf(ClosedException.class);
+
+        object.close();
+        assertThat(object.isOpen()).isTrue();
+        assertThat(control.apply("release")).isEqualTo("released"); // the last: the shutdown, in its thread
+        assertThat(object.isClosed()).isTrue();
+        assertThat(eager ? Provider.SHUTDOWNS.get() : LazyProvider.SHUTDOWNS.get()).isEqualTo(shutdowns + 1);
+        assertThatThrownBy(object::open).as("a retired object starts no new cycle").isInstanceOf(ClosedException.class);
+        context.ungetService(ref);
     }
 
     // ---------------------------------------------------------- the runtime stops and starts again
