@@ -159,17 +159,31 @@ public final class ViewService implements ServiceFactory<Object>, MultiOpenServi
         for (int i = 0; i < names.length; i++) {
             names[i] = interfaces[i].getName();
         }
-        @SuppressWarnings("unchecked")
-        ServiceRegistration<Object> r = (ServiceRegistration<Object>) context.registerService(names, this, properties);
-        registrationId = (Long) r.getReference().getProperty(Constants.SERVICE_ID);
-        serviceId = providerId >= 0 ? providerId : registrationId;
-        registration = r;
+        serviceId = providerId;
+        // Listed and watching before the registration: a consumer may get a view, and stop, while
+        // registerService runs (its REGISTERED event is delivered inside it).
+        PUBLISHED.add(this);
         try {
             watcher.addBundleListener(this);
         } catch (IllegalStateException gone) {
             // the watching bundle stopped meanwhile: nothing to clean up after later
         }
-        PUBLISHED.add(this);
+        ServiceRegistration<Object> r;
+        try {
+            @SuppressWarnings("unchecked")
+            ServiceRegistration<Object> registered = (ServiceRegistration<Object>) context.registerService(names, this,
+                    properties);
+            r = registered;
+        } catch (RuntimeException | Error e) {
+            unregistering = true;
+            forgetIfIdle();
+            throw e;
+        }
+        registrationId = (Long) r.getReference().getProperty(Constants.SERVICE_ID);
+        if (providerId < 0) {
+            serviceId = registrationId;
+        }
+        registration = r;
     }
 
     /** @return every publication not yet forgotten */
@@ -255,7 +269,7 @@ public final class ViewService implements ServiceFactory<Object>, MultiOpenServi
     /** Whether the views' registration is still in the framework's registry. */
     private boolean stillRegistered() {
         if (registration == null) {
-            return false;
+            return true; // registerService has not returned yet: the service is being registered
         }
         try {
             ServiceReference<?>[] refs = watcher.getAllServiceReferences(null,
