@@ -89,7 +89,7 @@ class NothingHidesIT {
             // Cancellable by its id, at the shell and by id only (the page's and JMX's way).
             assertThat(gogo.run("resources:cancel " + stuck.id()))
                     .contains("cancelled " + stuck.id() + " it-stuck-child (STOPPING)");
-            assertThat(runtime.cancel(stuck.id()).state()).isEqualTo(RunState.State.STOPPING);
+            assertThat(runtime.cancelByIds(List.of(stuck.id())).get(0).state()).isEqualTo(RunState.State.STOPPING);
 
             // Listed until it ends, then in the history with the ended ones.
             stuck.stop();
