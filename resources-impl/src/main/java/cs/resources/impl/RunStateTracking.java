@@ -148,11 +148,14 @@ final class RunStateTracking {
         Object key = new Object();
         Tracked t = new Tracked(runState, bundleId, bundle, source, nextRun);
         tracked.put(key, t);
-        Registration onEnd = dropWhenEnded ? runState.onEnd(rs -> untrack(key)) : null;
+        // Dropped when it ends; or, kept listed past its end (a task waiting for its children),
+        // its children still running are listed on their own from its end on, so that each is in
+        // the history when it ends (a child stuck STOPPING after its parent's cancel is listed,
+        // cancellable by id, and then found with the ended ones).
+        Registration onEnd = runState.onEnd(dropWhenEnded ? rs -> untrack(key)
+                : rs -> adoptChildren(rs, bundleId, bundle, source));
         t.onUntrack = () -> {
-            if (onEnd != null) {
-                onEnd.close();
-            }
+            onEnd.close();
             if (onUntrack != null) {
                 onUntrack.run();
             }
