@@ -2,6 +2,7 @@ package cs.resources.osgi.internal;
 
 import cs.resources.ClosedException;
 import cs.resources.CloseOption;
+import cs.resources.internal.CloseOptions;
 import cs.resources.LeakDetection;
 import cs.resources.MultiOpen;
 import java.lang.System.Logger.Level;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
@@ -280,20 +280,12 @@ public abstract class View implements MultiOpen {
      */
     @Override
     public final void close(CloseOption... options) {
-        Objects.requireNonNull(options, "options");
-        boolean enforceFinal = false;
-        boolean unopenedOk = false;
-        for (CloseOption option : options) {
-            switch (Objects.requireNonNull(option, "options contains null")) {
-                case ENFORCE_FINAL_CLOSE -> enforceFinal = true;
-                case UNOPENED_OK -> unopenedOk = true;
-            }
-        }
-        if (unopenedOk && (state & OPENED) == 0) {
+        int bits = CloseOptions.parse(options); // the same checks and messages as AbstractMultiOpen's
+        if (CloseOptions.unopenedOk(bits) && (state & OPENED) == 0) {
             return;
         }
         close();
-        if (enforceFinal) {
+        if (CloseOptions.enforceFinal(bits)) {
             int remaining = service.openCount();
             if (remaining > 0) {
                 throw new IllegalStateException("close of " + shared + " by bundle " + bundle
