@@ -261,3 +261,62 @@ test('logged in, one sees a running task, cancels it and sees it end', async () 
     await page.close();
   }
 });
+
+test('a pool is resized and evicted from its row, and a refused resize says why', async () => {
+  const page = await login();
+  try {
+    const row = page.locator('#cs-pools tbody tr').filter({ has: page.locator('td.cs-name', { hasText: /^demo-buffers$/ }) }).first();
+    await row.waitFor();
+    const id = await row.getAttribute('data-service-id');
+    const cell = (key) => page.locator(`#cs-pools tr[data-service-id="${id}"] td.cs-${key}`);
+    const current = page.locator(`#cs-pools tr[data-service-id="${id}"]`);
+    assert.equal(await cell('maxTotal').textContent(), '4');
+
+    // What is typed survives the refresh in place.
+    await current.locator('input[name=maxTotal]').fill('6');
+    await current.locator('input[name=maxSize]').fill('6');
+    const before = await page.locator('#cs-resources-status').textContent();
+    await page.waitForFunction((was) => document.getElementById('cs-resources-status').textContent !== was,
+      before, { timeout: 30_000 });
+    assert.equal(await current.locator('input[name=maxTotal]').inputValue(), '6');
+    assert.equal(await current.locator('input[name=maxSize]').inputValue(), '6');
+    await current.locator('button.cs-resize').click();
+    await page.waitForFunction(() => /^Resized /.test(document.getElementById('cs-resources-message').textContent),
+      null, { timeout: 30_000 });
+    assert.equal(await page.locator('#cs-resources-message').textContent(), `Resized pool ${id} demo-buffers: cap 6, max idle 6`);
+    await page.waitForFunction(([sid]) => {
+      const total = document.querySelector(`#cs-pools tr[data-service-id="${sid}"] td.cs-maxTotal`);
+      const size = document.querySelector(`#cs-pools tr[data-service-id="${sid}"] td.cs-maxSize`);
+      return total && total.textContent === '6' && size && size.textContent === '6';
+    }, [id], { timeout: 30_000 });
+    assert.equal(await current.locator('input[name=maxTotal]').inputValue(), '', 'done: the fields are empty again');
+
+    // An idle bound above the cap: the pool refuses it, and the page says so, naming the pool and the value.
+    await current.locator('input[name=maxSize]').fill('9');
+    await current.locator('button.cs-resize').click();
+    await page.waitForFunction(() => /refused/.test(document.getElementById('cs-resources-message').textContent),
+      null, { timeout: 30_000 });
+    assert.match(await page.locator('#cs-resources-message').textContent(),
+      new RegExp(`^Resize refused: resize pool ${id} \\(demo-buffers\\): setMaxSize\\(9\\) on Pool\\[demo-buffers\\]: maxSize must not be above maxTotal 6`));
+    assert.ok(await page.locator('#cs-resources-message.cs-refused').isVisible());
+    assert.equal(await cell('maxSize').textContent(), '6');
+
+    // Evict all: every object the pool had is dropped (the idle ones now, the ones in use as they come back).
+    await page.waitForFunction((sid) => {
+      const td = document.querySelector(`#cs-pools tr[data-service-id="${sid}"] td.cs-created`);
+      return td && Number(td.textContent) > 0;
+    }, id, { timeout: 30_000 });
+    const dropped = Number(await cell('dropped').textContent());
+    await current.locator('button.cs-evict').click();
+    await page.waitForFunction(() => /^Evicted /.test(document.getElementById('cs-resources-message').textContent),
+      null, { timeout: 30_000 });
+    assert.match(await page.locator('#cs-resources-message').textContent(),
+      new RegExp(`^Evicted all objects of pool ${id} demo-buffers: \\d+ in use will be disposed of when returned$`));
+    await page.waitForFunction(([sid, was]) => {
+      const td = document.querySelector(`#cs-pools tr[data-service-id="${sid}"] td.cs-dropped`);
+      return td && Number(td.textContent) > was;
+    }, [id, dropped], { timeout: 30_000 });
+  } finally {
+    await page.close();
+  }
+});

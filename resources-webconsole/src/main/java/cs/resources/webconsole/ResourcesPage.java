@@ -1,5 +1,7 @@
 package cs.resources.webconsole;
 
+import cs.resources.ClosedException;
+import cs.resources.runtime.PoolInfo;
 import cs.resources.runtime.Printable;
 import cs.resources.runtime.ResourcesRuntime;
 import cs.resources.runtime.RunStateInfo;
@@ -10,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +37,14 @@ import java.util.function.Function;
  *       lets act. A form post is answered with a redirect to the page, a request that accepts
  *       JSON with what was done ({@code cancelled}, {@code paused} or {@code resumed}: the
  *       RunStates as they are after it).</li>
+ *   <li>{@code POST resources} with {@code action} {@code resize} (and {@code maxTotal},
+ *       {@code maxSize} or both, in ASCII digits; an empty one is left as it is) or
+ *       {@code evict}, the pool's {@code service.id} as {@code id}, and the token: resizes a
+ *       Pool service or evicts all its objects, for the same callers, through
+ *       {@link ResourcesRuntime#setPoolMaxTotal}, {@link ResourcesRuntime#setPoolMaxSize} and
+ *       {@link ResourcesRuntime#evictPool}. JSON answers: {@code resized} or {@code evicted}, the
+ *       pool as it is after it. A bad number, or one the pool refuses, is a 400 naming the pool
+ *       and the value; an id that is no Pool service (any more) or a closed pool a 409.</li>
  * </ul>
  *
  * <p>Everything from tasks and bundles (names, classes) is HTML-escaped ({@link Html}). The page
@@ -50,7 +61,7 @@ public final class ResourcesPage {
 
     /** The actions a POST may ask for, and the key of their JSON answer. */
     private static final Map<String, String> ACTIONS = Map.of("cancel", "cancelled", "pause", "paused",
-            "resume", "resumed");
+            "resume", "resumed", "resize", "resized", "evict", "evicted");
 
     private static final String SCRIPT = load("resources.js");
     private static final String STYLE = load("resources.css");
@@ -116,7 +127,8 @@ public final class ResourcesPage {
         w.print("<div id=\"cs-resources\" data-plugin-root=\"" + Html.attr(root) + "\" data-token=\""
                 + Html.attr(token) + "\" data-refresh=\"" + Math.max(0, config.refreshSeconds()) + "\">");
         w.print("<p class=\"statline ui-state-highlight\">");
-        w.print(act ? "You may cancel, pause and resume RunStates." : "Read only: " + Html.text(refusal(ex)) + ".");
+        w.print(act ? "You may cancel, pause and resume RunStates, and resize pools and evict their objects."
+                : "Read only: " + Html.text(refusal(ex)) + ".");
         w.print(" <a href=\"" + Html.attr(root + ".json") + "\">" + LABEL + ".json</a>");
         w.print(" <span id=\"cs-resources-status\" aria-live=\"polite\"></span></p>");
         // What became of the last action (the script fills it in; a refused one says why).
@@ -176,18 +188,23 @@ public final class ResourcesPage {
         Map<String, Function<RunStateInfo, String>> html = Map.of(
                 "name", r -> name(r, depth.getOrDefault(r.id(), 0)),
                 "percentDone", ResourcesPage::progress);
-        table(w, "cs-runstates", Tables.RUN_STATES, s.runStates(), html, act ? "" : null,
-                r -> act ? actions(r, root, token) : "",
+        table(w, "cs-runstates", Tables.RUN_STATES, s.runStates(), html,
+                act ? List.of(Map.entry("", r -> actions(r, root, token))) : List.of(),
                 r -> "data-id=\"" + r.id() + "\" data-state=\"" + r.state() + "\" data-parent-id=\"" + r.parentId()
                         + "\" class=\"" + (r.isLive() ? "cs-live" : "cs-ended") + "\"");
 
         w.print("<h3>MultiOpens <span class=\"cs-count\">" + s.multiOpens().size() + "</span></h3>");
-        table(w, "cs-multiopens", Tables.MULTI_OPENS, s.multiOpens(), Map.of(), null, null,
+        table(w, "cs-multiopens", Tables.MULTI_OPENS, s.multiOpens(), Map.of(), List.of(),
                 m -> "data-service-id=\"" + m.serviceId() + "\"");
 
         w.print("<h3>Pools <span class=\"cs-count\">" + s.pools().size() + "</span></h3>");
-        table(w, "cs-pools", Tables.POOLS, s.pools(), Map.of(), "In use and idle, last " + Cells.duration(window),
-                p -> Chart.svg(s.history().getOrDefault(p.serviceId(), List.of()), s.time(), window),
+        List<Map.Entry<String, Function<PoolInfo, String>>> poolExtras = new ArrayList<>();
+        poolExtras.add(Map.entry("In use and idle, last " + Cells.duration(window),
+                p -> Chart.svg(s.history().getOrDefault(p.serviceId(), List.of()), s.time(), window)));
+        if (act) {
+            poolExtras.add(Map.entry("", p -> poolActions(p, root, token)));
+        }
+        table(w, "cs-pools", Tables.POOLS, s.pools(), Map.of(), poolExtras,
                 p -> "data-service-id=\"" + p.serviceId() + "\"");
     }
 
@@ -235,12 +252,48 @@ public final class ResourcesPage {
     }
 
     /**
+     * A pool's controls: a form for its new cap and idle bound (a field left empty is left as it
+     * is; the current values are the placeholders) and Evict all; none for a closed pool.
+     */
+    private static String poolActions(PoolInfo p, String root, String token) {
+        if (!Tables.resizable(p)) {
+            return "";
+        }
+        String name = Html.attr(p.name());
+        return "<form method=\"post\" action=\"" + Html.attr(root) + "\" class=\"cs-action cs-pool-form\">"
+                + hidden("resize", p.serviceId(), token)
+                + field("maxTotal", "Cap", p.serviceId(), p.maxTotal(), "new cap (maxTotal, 0: none) of pool " + name)
+                + field("maxSize", "Max idle", p.serviceId(), p.maxSize(),
+                        "new idle bound (maxSize, 0: none) of pool " + name)
+                + "<button type=\"submit\" class=\"ui-button cs-resize\" aria-label=\"resize pool " + name
+                + "\">Resize</button></form>"
+                + "<form method=\"post\" action=\"" + Html.attr(root) + "\" class=\"cs-action\">"
+                + hidden("evict", p.serviceId(), token)
+                + "<button type=\"submit\" class=\"ui-button cs-evict\" aria-label=\"evict all objects of pool " + name
+                + "\" title=\"dispose of every idle object now, and of every object in use when it comes back\">"
+                + "Evict all</button></form>";
+    }
+
+    private static String hidden(String action, long id, String token) {
+        return "<input type=\"hidden\" name=\"action\" value=\"" + action + "\">"
+                + "<input type=\"hidden\" name=\"id\" value=\"" + id + "\">"
+                + "<input type=\"hidden\" name=\"" + Csrf.PARAMETER + "\" value=\"" + Html.attr(token) + "\">";
+    }
+
+    /** A number field; class {@code cs-keep} and {@code data-key}: the script keeps what is typed across refreshes. */
+    private static String field(String name, String label, long serviceId, int current, String ariaLabel) {
+        return "<label class=\"cs-field\">" + label + " <input type=\"number\" min=\"0\" max=\"" + Integer.MAX_VALUE
+                + "\" step=\"1\" inputmode=\"numeric\" name=\"" + name + "\" class=\"cs-keep\" data-key=\"" + serviceId
+                + "/" + name + "\" placeholder=\"" + current + "\" aria-label=\"" + ariaLabel + "\"></label>";
+    }
+
+    /**
      * A table of the shown columns; a column named in {@code html} has its cells written by that
-     * function (which escapes), the others are their text, escaped. {@code extraHeader} (null: no
-     * extra column) heads a last column whose cells are {@code extra}'s HTML.
+     * function (which escapes), the others are their text, escaped. Each of {@code extras} adds a
+     * last column: its header and the HTML of its cells.
      */
     private static <T> void table(PrintWriter w, String id, List<Column<T>> columns, List<T> rows,
-            Map<String, Function<T, String>> html, String extraHeader, Function<T, String> extra,
+            Map<String, Function<T, String>> html, List<Map.Entry<String, Function<T, String>>> extras,
             Function<T, String> rowAttributes) {
         w.print("<table id=\"" + id + "\" class=\"nicetable cs-table\"><thead><tr>");
         int n = 0;
@@ -250,8 +303,8 @@ public final class ResourcesPage {
                 n++;
             }
         }
-        if (extraHeader != null) {
-            w.print("<th>" + Html.text(extraHeader) + "</th>");
+        for (Map.Entry<String, Function<T, String>> extra : extras) {
+            w.print("<th>" + Html.text(extra.getKey()) + "</th>");
             n++;
         }
         w.print("</tr></thead><tbody>");
@@ -268,8 +321,8 @@ public final class ResourcesPage {
                             + (cell != null ? cell.apply(row) : Html.text(c.textOf(row))) + "</td>");
                 }
             }
-            if (extraHeader != null) {
-                w.print("<td class=\"cs-extra\">" + extra.apply(row) + "</td>");
+            for (Map.Entry<String, Function<T, String>> extra : extras) {
+                w.print("<td class=\"cs-extra\">" + extra.getValue().apply(row) + "</td>");
             }
             w.print("</tr>");
         }
@@ -297,7 +350,11 @@ public final class ResourcesPage {
         String action = ex.parameter("action");
         if (!ACTIONS.containsKey(action)) {
             refuse(ex, 400, wantsJson, "unknown action " + (action == null ? "(none)" : "\"" + action + "\"")
-                    + "; the page knows: cancel, pause, resume");
+                    + "; the page knows: cancel, pause, resume, resize, evict");
+            return;
+        }
+        if (action.equals("resize") || action.equals("evict")) {
+            poolAction(ex, action, wantsJson);
             return;
         }
         String given = ex.parameter("id");
@@ -327,6 +384,140 @@ public final class ResourcesPage {
             ex.status(303);
             ex.header("Location", ex.pluginRoot());
         }
+    }
+
+    /**
+     * Resizes a pool or evicts all its objects: the pool is the one with the posted service id,
+     * never another (a stale id is a 409, as a RunState's is).
+     */
+    private void poolAction(Exchange ex, String action, boolean wantsJson) throws IOException {
+        String given = ex.parameter("id");
+        long id = id(given);
+        if (id < 0) {
+            refuse(ex, 400, wantsJson, action + ": give the service id of a Pool service (decimal digits), not "
+                    + (given == null ? "nothing" : Printable.escape("\"" + given + "\"")));
+            return;
+        }
+        PoolInfo before = pool(id);
+        if (before == null) {
+            refuse(ex, 409, wantsJson, stale(action, id));
+            return;
+        }
+        String what = action + " pool " + id + " (" + Printable.escape(before.name()) + ")";
+        if (before.closed()) {
+            refuse(ex, 409, wantsJson, what + ": the pool is closed");
+            return;
+        }
+        int maxTotal = -1;
+        int maxSize = -1;
+        if (action.equals("resize")) {
+            String total = ex.parameter("maxTotal");
+            String size = ex.parameter("maxSize");
+            maxTotal = count(total);
+            maxSize = count(size);
+            String bad = maxTotal == BAD ? badCount(what, "maxTotal", "0: no cap", total)
+                    : maxSize == BAD ? badCount(what, "maxSize", "0: no idle bound", size)
+                    : maxTotal == NONE && maxSize == NONE ? what + ": give maxTotal, maxSize or both" : null;
+            if (bad == null && maxTotal > 0 && maxSize > maxTotal) {
+                bad = what + ": maxSize " + maxSize + " must not be above maxTotal " + maxTotal + "; nothing was changed";
+            }
+            if (bad != null) {
+                refuse(ex, 400, wantsJson, bad);
+                return;
+            }
+        }
+        PoolInfo after;
+        try {
+            after = action.equals("evict") ? runtime.evictPool(id) : resize(id, before, maxTotal, maxSize);
+        } catch (IllegalArgumentException e) {
+            // The runtime says so when the id is gone, and when the pool refused the value: which one
+            // is told by whether the pool is still listed.
+            if (pool(id) == null) {
+                refuse(ex, 409, wantsJson, stale(action, id));
+            } else {
+                refuse(ex, 400, wantsJson, what + ": " + Printable.escape(String.valueOf(e.getMessage())));
+            }
+            return;
+        } catch (ClosedException e) {
+            refuse(ex, 409, wantsJson, what + ": the pool is closed");
+            return;
+        } catch (RuntimeException e) {
+            // The change was made; the pool's disposer threw on an object it let go of.
+            refuse(ex, 500, wantsJson, what + ": done, but the pool's disposer threw "
+                    + Printable.escape(String.valueOf(e)));
+            return;
+        }
+        if (wantsJson) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(ACTIONS.get(action), Json.row(Tables.POOLS, after));
+            text(ex, 200, "application/json;charset=utf-8", Json.write(m) + "\n");
+        } else {
+            ex.status(303);
+            ex.header("Location", ex.pluginRoot());
+        }
+    }
+
+    /**
+     * Sets what was given (NONE: left as it is), in the order that keeps the idle bound under the
+     * cap at each step: the cap first when the new idle bound is above the present cap.
+     */
+    private PoolInfo resize(long id, PoolInfo before, int maxTotal, int maxSize) {
+        if (maxTotal == NONE) {
+            return runtime.setPoolMaxSize(id, maxSize);
+        }
+        if (maxSize == NONE) {
+            return runtime.setPoolMaxTotal(id, maxTotal);
+        }
+        if (before.maxTotal() != 0 && maxSize > before.maxTotal()) {
+            runtime.setPoolMaxTotal(id, maxTotal);
+            return runtime.setPoolMaxSize(id, maxSize);
+        }
+        runtime.setPoolMaxSize(id, maxSize);
+        return runtime.setPoolMaxTotal(id, maxTotal);
+    }
+
+    private PoolInfo pool(long serviceId) {
+        for (PoolInfo p : runtime.pools()) {
+            if (p.serviceId() == serviceId) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static String stale(String action, long id) {
+        return action + ": no Pool service has the id " + id + " (it is gone: reload the page); nothing was changed";
+    }
+
+    private static String badCount(String what, String field, String zero, String given) {
+        return what + ": " + field + " must be a whole number from 0 to " + Integer.MAX_VALUE + " (" + zero
+                + ") in decimal digits, not " + Printable.escape("\"" + given + "\"") + "; nothing was changed";
+    }
+
+    /** {@link #count}: nothing given. */
+    static final int NONE = -1;
+    /** {@link #count}: not a count. */
+    static final int BAD = -2;
+
+    /**
+     * @return the count {@code given} spells in ASCII decimal digits, at most {@link Integer#MAX_VALUE};
+     *     {@link #NONE} if null or empty, {@link #BAD} otherwise (a sign, a space, other digits, too large)
+     */
+    static int count(String given) {
+        if (given == null || given.isEmpty()) {
+            return NONE;
+        }
+        if (given.length() > 10) {
+            return BAD;
+        }
+        for (int i = 0; i < given.length(); i++) {
+            char c = given.charAt(i);
+            if (c < '0' || c > '9') {
+                return BAD;
+            }
+        }
+        long n = Long.parseLong(given);
+        return n > Integer.MAX_VALUE ? BAD : (int) n;
     }
 
     /**

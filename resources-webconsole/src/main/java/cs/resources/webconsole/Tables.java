@@ -149,6 +149,14 @@ public final class Tables {
     }
 
     /**
+     * @param info a pool as listed
+     * @return whether resizing it and evicting its objects make sense: it is not closed
+     */
+    public static boolean resizable(PoolInfo info) {
+        return !info.closed();
+    }
+
+    /**
      * @param info a RunState as listed
      * @return whether a pause makes sense: it runs and was not cancelled
      */

@@ -1,7 +1,8 @@
 /*
  * The Resources page's script: refreshes the tables in place (the server renders and escapes
- * them; this only swaps them in) and sends the cancel, pause and resume forms without leaving
- * the page. No library, nothing fetched but this console's own URLs.
+ * them; this only swaps them in) and sends the cancel, pause and resume forms, and the pools'
+ * resize and evict forms, without leaving the page. What is typed into a pool's fields survives
+ * the refresh. No library, nothing fetched but this console's own URLs.
  */
 (function () {
   'use strict';
@@ -48,7 +49,33 @@
         return response.text();
       })
       .then(function (html) {
+        // What is typed into the pools' fields, and which one has the focus, survive the swap.
+        var kept = [];
+        var focused = null;
+        Array.prototype.forEach.call(sections.querySelectorAll('input.cs-keep'), function (input) {
+          var key = input.getAttribute('data-key');
+          if (input.value !== '') {
+            kept.push([key, input.value]);
+          }
+          if (input === document.activeElement) {
+            focused = key;
+          }
+        });
         sections.innerHTML = html;
+        var byKey = function (key) {
+          return Array.prototype.find.call(sections.querySelectorAll('input.cs-keep'), function (input) {
+            return input.getAttribute('data-key') === key;
+          });
+        };
+        kept.forEach(function (k) {
+          var input = byKey(k[0]);
+          if (input) {
+            input.value = k[1];
+          }
+        });
+        if (focused !== null && byKey(focused)) {
+          byKey(focused).focus();
+        }
         // The console's own styling of tables and buttons (its support.js, Web Console 4 and 5),
         // which it applied once at load, for the new ones.
         if (typeof window.initStaticWidgets === 'function') {
@@ -85,6 +112,17 @@
         return response.json().then(function (body) {
           if (!response.ok) {
             throw new Error(body.error || ('HTTP ' + response.status));
+          }
+          var pool = body.resized || body.evicted;
+          if (pool) {
+            var bound = function (n) { return n === 0 ? 'none' : n; };
+            tell(body.resized
+              ? 'Resized pool ' + pool.serviceId + ' ' + pool.name + ': cap ' + bound(pool.maxTotal) + ', max idle '
+                + bound(pool.maxSize)
+              : 'Evicted all objects of pool ' + pool.serviceId + ' ' + pool.name + ': ' + pool.inUse
+                + ' in use will be disposed of when returned', false);
+            form.reset(); // done: the refresh must not put the typed values back
+            return;
           }
           var done = body.cancelled || body.paused || body.resumed || [];
           var verb = body.cancelled ? 'Cancelled ' : body.paused ? 'Paused ' : 'Resumed ';

@@ -164,6 +164,41 @@ class PageRenderingTest {
     }
 
     @Test
+    void poolsGetResizeAndEvictFormsByServiceIdOnlyForWhoMayActAndNoneWhenClosed() {
+        PoolInfo open = Records.cappedPool(41, "conns <db>", 2);
+        PoolInfo c = Records.pool(42, "gone", 0);
+        PoolInfo closed = new PoolInfo(c.serviceId(), c.name(), c.bundleId(), c.bundle(), c.maxSize(), c.maxTotal(), true,
+                c.stats());
+        Snapshot s = new Snapshot(now, List.of(), List.of(), List.of(open, closed), Map.of());
+        StringWriter out = new StringWriter();
+        PrintWriter w = new PrintWriter(out);
+        ResourcesPage.sections(s, true, "tok-en", "/r", Duration.ofMinutes(10), w);
+        w.flush();
+        String row = out.toString().split("data-service-id=\"41\"")[1].split("</tr>")[0];
+        assertThat(row).contains("name=\"action\" value=\"resize\"", "name=\"action\" value=\"evict\"",
+                "name=\"id\" value=\"41\"", "name=\"token\" value=\"tok-en\"", "name=\"maxTotal\"",
+                "name=\"maxSize\"", "placeholder=\"2\"", "aria-label=\"resize pool conns &lt;db>\"",
+                ">Evict all</button>");
+        assertThat(out.toString().split("data-service-id=\"42\"")[1].split("</tr>")[0]).doesNotContain("<form");
+        StringWriter viewer = new StringWriter();
+        PrintWriter v = new PrintWriter(viewer);
+        ResourcesPage.sections(s, false, null, "/r", Duration.ofMinutes(10), v);
+        v.flush();
+        assertThat(viewer.toString()).doesNotContain("<form", "value=\"resize\"", "value=\"evict\"");
+    }
+
+    @Test
+    void aCountIsAsciiDigitsWithinAnInt() {
+        assertThat(ResourcesPage.count("0")).isZero();
+        assertThat(ResourcesPage.count("2147483647")).isEqualTo(Integer.MAX_VALUE);
+        assertThat(ResourcesPage.count(null)).isEqualTo(ResourcesPage.NONE);
+        assertThat(ResourcesPage.count("")).isEqualTo(ResourcesPage.NONE);
+        for (String bad : List.of("-1", "+3", " 3", "3 ", "2147483648", "99999999999", "\u0664\u0662", "1e3", "0x10", "3.0")) {
+            assertThat(ResourcesPage.count(bad)).as(bad).isEqualTo(ResourcesPage.BAD);
+        }
+    }
+
+    @Test
     void durationsHaveOneStyleAndTimesTheTwentyFourHourClock() {
         // One style (the issue saw "57.503s" beside "1m 37s"): the two largest units.
         assertThat(Cells.duration(Duration.ofMillis(57_503))).isEqualTo("57s 503ms");

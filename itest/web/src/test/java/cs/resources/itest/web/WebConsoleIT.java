@@ -248,7 +248,7 @@ class WebConsoleIT {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("give the id of a RunState (decimal digits), not \\\"ticker\\\"");
         assertThat(browser.post("/resources", Map.of("action", "explode"), "X-CSRF-Token", token).body())
-                .isEqualTo("unknown action \"explode\"; the page knows: cancel, pause, resume\n");
+                .isEqualTo("unknown action \"explode\"; the page knows: cancel, pause, resume, resize, evict\n");
     }
 
     /**
@@ -353,6 +353,239 @@ class WebConsoleIT {
                 Long.toString(batch.id())), "Accept", "application/json", "X-CSRF-Token", token);
         assertThat(notPaused.statusCode()).as("a running one cannot be resumed: " + notPaused.body()).isEqualTo(409);
         assertThat(notPaused.body()).contains("it-batch");
+    }
+
+    // ------------------------------------------------------------------------ pool controls
+
+    /** A pool with a cap of 2 (its idle bound follows the cap) whose disposer counts. */
+    record Counted(Pool<Object> pool, long serviceId, java.util.concurrent.atomic.AtomicInteger disposed) {
+    }
+
+    Counted cappedPool(String name) {
+        java.util.concurrent.atomic.AtomicInteger disposed = new java.util.concurrent.atomic.AtomicInteger();
+        Pool<Object> pool = Pool.builder(Object::new).name(name).maxTotal(2).disposer(o -> disposed.incrementAndGet())
+                .build();
+        ServiceRegistration<?> reg = context.registerService(Pool.class, pool, null);
+        registered.add(reg);
+        return new Counted(pool, (Long) reg.getReference().getProperty(org.osgi.framework.Constants.SERVICE_ID), disposed);
+    }
+
+    /**
+     * The page, once the console serves it: a test before may have changed the page's
+     * configuration, and SCR makes a new page component for the change and for its deletion.
+     */
+    static String page(Http http) throws InterruptedException {
+        String[] html = {""};
+        await("the console serves the page", () -> (html[0] = get(http, "/resources")).contains("data-token=\""));
+        return html[0];
+    }
+
+    static Map<String, String> form(String... pairs) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return m;
+    }
+
+    /**
+     * Who may act gets, on each pool's row, a form for the cap and the idle bound and an Evict all
+     * button, which post the pool's service id with the session's token: the pool is resized (the
+     * cap first when the idle bound grows past it), its objects evicted (the idle ones at once, the
+     * one in use when it comes back), and the table shows it.
+     */
+    @Test
+    void aPoolIsResizedAndEvictedByServiceIdWithTheToken() throws Exception {
+        Counted c = cappedPool("it-resize");
+        Http browser = new Http(console, USER, PASSWORD);
+        String html = page(browser);
+        String token = token(html);
+        String row = row(html, "cs-pools", "data-service-id=\"" + c.serviceId() + "\"");
+        assertThat(row).contains("name=\"action\" value=\"resize\"", "name=\"action\" value=\"evict\"",
+                "name=\"id\" value=\"" + c.serviceId() + "\"", "name=\"maxTotal\"", "name=\"maxSize\"",
+                "aria-label=\"resize pool it-resize\"", ">Evict all</button>");
+
+        Map<String, String> resize = form("action", "resize", "id", Long.toString(c.serviceId()), "maxTotal", "5",
+                "maxSize", "");
+        assertThat(browser.post("/resources", resize).statusCode()).as("without the token").isEqualTo(403);
+        assertThat(c.pool().maxTotal()).isEqualTo(2);
+        HttpResponse<String> posted = browser.post("/resources", with(resize, "token", token));
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(303);
+        assertThat(posted.headers().firstValue("Location")).contains("/system/console/resources");
+        assertThat(c.pool().maxTotal()).isEqualTo(5);
+        assertThat(c.pool().maxSize()).as("an idle bound never set follows the cap").isEqualTo(5);
+
+        // Both, the idle bound above the present cap: the cap goes first. As JSON, the script's way.
+        HttpResponse<String> both = browser.post("/resources", form("action", "resize", "id",
+                Long.toString(c.serviceId()), "maxTotal", "8", "maxSize", "7"), "Accept", "application/json",
+                "X-CSRF-Token", token);
+        assertThat(both.statusCode()).as(both.body()).isEqualTo(200);
+        Map<String, Object> resized = new JSONParser(both.body()).getParsed();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> after = (Map<String, Object>) resized.get("resized");
+        assertThat(after).containsEntry("serviceId", c.serviceId()).containsEntry("name", "it-resize")
+                .containsEntry("maxTotal", 8L).containsEntry("maxSize", 7L);
+        assertThat(c.pool().maxTotal()).isEqualTo(8);
+        assertThat(c.pool().maxSize()).isEqualTo(7);
+        // Shrinking both: the idle bound first.
+        assertThat(browser.post("/resources", form("action", "resize", "id", Long.toString(c.serviceId()), "maxTotal",
+                "3", "maxSize", "1", "token", token)).statusCode()).isEqualTo(303);
+        assertThat(c.pool().maxTotal()).isEqualTo(3);
+        assertThat(c.pool().maxSize()).isEqualTo(1);
+        assertThat(row(browser.get("/resources").body(), "cs-pools", "data-service-id=\"" + c.serviceId() + "\""))
+                .contains("<td class=\"cs-maxTotal cs-num\">3</td>", "<td class=\"cs-maxSize cs-num\">1</td>");
+
+        // Evict all: one idle object now, the one in use when it comes back; the pool stays open.
+        Pool.Lease<Object> held = c.pool().instance();
+        Object heldObject = held.get();
+        c.pool().instance().close();
+        assertThat(c.pool().stats().idle()).isEqualTo(1);
+        HttpResponse<String> evicted = browser.post("/resources", form("action", "evict", "id",
+                Long.toString(c.serviceId())), "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(evicted.statusCode()).as(evicted.body()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> e = (Map<String, Object>) new JSONParser(evicted.body()).getParsed().get("evicted");
+        assertThat(e).containsEntry("serviceId", c.serviceId()).containsEntry("idle", 0L).containsEntry("inUse", 1L);
+        assertThat(c.disposed().get()).as("the idle object, disposed of at once").isEqualTo(1);
+        held.close();
+        assertThat(c.disposed().get()).as("the one in use, when it came back").isEqualTo(2);
+        try (Pool.Lease<Object> fresh = c.pool().instance()) {
+            assertThat(fresh.get()).isNotSameAs(heldObject);
+        }
+        assertThat(c.pool().isClosed()).isFalse();
+        // A form post (no script) of evict: the redirect.
+        assertThat(browser.post("/resources", form("action", "evict", "id", Long.toString(c.serviceId()), "token", token))
+                .statusCode()).isEqualTo(303);
+        assertThat(c.disposed().get()).isEqualTo(3);
+    }
+
+    /**
+     * A number that is not a count (a sign, letters, other scripts' digits, too large, nothing)
+     * and a value the pool refuses are a 400 whose message names the pool and the value; nothing
+     * is changed.
+     */
+    @Test
+    void badNumbersForAPoolAre400NamingThePoolAndTheValue() throws Exception {
+        Counted c = cappedPool("it-bad-numbers");
+        c.pool().setMaxSize(2);
+        Http browser = new Http(console, USER, PASSWORD);
+        String token = token(page(browser));
+        String id = Long.toString(c.serviceId());
+        String pool = "resize pool " + id + " (it-bad-numbers): ";
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("-1", pool + "maxTotal must be a whole number from 0 to 2147483647 (0: no cap) in decimal digits,"
+                + " not \\\"-1\\\"; nothing was changed");
+        cases.put("lots", "not \\\"lots\\\"");
+        cases.put("\u0664", "maxTotal must be a whole number");
+        cases.put("2147483648", "not \\\"2147483648\\\"");
+        cases.put("+3", "not \\\"+3\\\"");
+        for (Map.Entry<String, String> bad : cases.entrySet()) {
+            HttpResponse<String> r = browser.post("/resources", form("action", "resize", "id", id, "maxTotal",
+                    bad.getKey()), "Accept", "application/json", "X-CSRF-Token", token);
+            assertThat(r.statusCode()).as(bad.getKey()).isEqualTo(400);
+            assertThat(r.body()).as(bad.getKey()).contains(pool.trim(), bad.getValue());
+        }
+        HttpResponse<String> size = browser.post("/resources", form("action", "resize", "id", id, "maxSize", "x1"),
+                "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(size.statusCode()).isEqualTo(400);
+        assertThat(size.body()).contains(pool + "maxSize must be a whole number", "(0: no idle bound)", "not \\\"x1\\\"");
+        HttpResponse<String> none = browser.post("/resources", form("action", "resize", "id", id, "maxTotal", "",
+                "maxSize", ""), "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(none.statusCode()).isEqualTo(400);
+        assertThat(none.body()).contains(pool + "give maxTotal, maxSize or both");
+        HttpResponse<String> crossed = browser.post("/resources", form("action", "resize", "id", id, "maxTotal", "2",
+                "maxSize", "3"), "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(crossed.statusCode()).isEqualTo(400);
+        assertThat(crossed.body()).contains(pool + "maxSize 3 must not be above maxTotal 2; nothing was changed");
+        // What the pool itself refuses: an idle bound above its cap, a cap below the idle bound set.
+        HttpResponse<String> above = browser.post("/resources", form("action", "resize", "id", id, "maxSize", "9"),
+                "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(above.statusCode()).as(above.body()).isEqualTo(400);
+        assertThat(above.body()).contains(pool + "setMaxSize(9) on Pool[it-bad-numbers]: maxSize must not be above maxTotal 2");
+        HttpResponse<String> below = browser.post("/resources", form("action", "resize", "id", id, "maxTotal", "1",
+                "token", token));
+        assertThat(below.statusCode()).as(below.body()).isEqualTo(400);
+        assertThat(below.body()).startsWith(pool + "setMaxTotal(1) on Pool[it-bad-numbers]: the cap must not be below maxSize 2");
+        HttpResponse<String> badId = browser.post("/resources", form("action", "evict", "id", "it-bad-numbers"),
+                "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(badId.statusCode()).isEqualTo(400);
+        assertThat(badId.body()).contains("evict: give the service id of a Pool service (decimal digits), not");
+        assertThat(c.pool().maxTotal()).as("nothing changed").isEqualTo(2);
+        assertThat(c.pool().maxSize()).as("nothing changed").isEqualTo(2);
+    }
+
+    /**
+     * Pools are chosen by service id only: an id no Pool service has (any more), or another
+     * service's, is a 409 saying so, and no other pool is touched; a closed pool is a 409 too.
+     */
+    @Test
+    void aStaleOrClosedPoolIdIs409AndNoOtherPoolIsTouched() throws Exception {
+        Counted gone = cappedPool("it-gone");
+        Counted live = cappedPool("it-live");
+        live.pool().instance().close();
+        Http browser = new Http(console, USER, PASSWORD);
+        String token = token(page(browser)); // the page still shows it-gone
+        ServiceRegistration<?> reg = registered.stream().filter(r -> r.getReference().getProperty(
+                org.osgi.framework.Constants.SERVICE_ID).equals(gone.serviceId())).findFirst().orElseThrow();
+        reg.unregister();
+        registered.remove(reg);
+        long otherService = (Long) registered.get(0).getReference().getProperty(org.osgi.framework.Constants.SERVICE_ID);
+        for (long stale : List.of(gone.serviceId(), otherService, Long.MAX_VALUE / 10)) {
+            for (String action : List.of("resize", "evict")) {
+                HttpResponse<String> r = browser.post("/resources", form("action", action, "id", Long.toString(stale),
+                        "maxTotal", "1"), "Accept", "application/json", "X-CSRF-Token", token);
+                assertThat(r.statusCode()).as(action + " " + stale).isEqualTo(409);
+                assertThat(r.body()).contains(action + ": no Pool service has the id " + stale
+                        + " (it is gone: reload the page); nothing was changed");
+            }
+        }
+        assertThat(gone.pool().maxTotal()).isEqualTo(2);
+        assertThat(live.pool().maxTotal()).isEqualTo(2);
+        assertThat(live.pool().stats().idle()).as("nothing evicted").isEqualTo(1);
+        assertThat(live.disposed().get()).isZero();
+
+        live.pool().close();
+        HttpResponse<String> closed = browser.post("/resources", form("action", "evict", "id",
+                Long.toString(live.serviceId())), "Accept", "application/json", "X-CSRF-Token", token);
+        assertThat(closed.statusCode()).isEqualTo(409);
+        assertThat(closed.body()).contains("evict pool " + live.serviceId() + " (it-live): the pool is closed");
+        assertThat(row(browser.get("/resources").body(), "cs-pools", "data-service-id=\"" + live.serviceId() + "\""))
+                .as("a closed pool has no controls").doesNotContain("<form");
+    }
+
+    /**
+     * With a console login that knows an admin and a viewer (a Web Console security provider): the
+     * viewer sees the pools without controls and is refused, with the reason, even with its own
+     * session's token; the admin resizes through the same login.
+     */
+    @Test
+    void aViewerSeesNoPoolControlsAndIsRefusedWithTheReason() throws Exception {
+        Counted c = cappedPool("it-viewer");
+        ServiceRegistration<?> login = TwoUsers.register(context, PASSWORD);
+        registered.add(login);
+        Http viewer = new Http(console, TwoUsers.VIEWER, TwoUsers.VIEWER_PASSWORD);
+        await("the console admits the viewer", () -> get(viewer, "/resources").contains("id=\"cs-resources\""));
+        String html = viewer.get("/resources").body();
+        assertThat(html).contains("Read only: your login does not have the role admin.");
+        assertThat(row(html, "cs-pools", "data-service-id=\"" + c.serviceId() + "\"")).contains(">it-viewer<")
+                .doesNotContain("<form", "value=\"resize\"", "value=\"evict\"");
+        String token = token(html);
+        for (Map<String, String> f : List.of(form("action", "resize", "id", Long.toString(c.serviceId()), "maxTotal", "7"),
+                form("action", "evict", "id", Long.toString(c.serviceId())))) {
+            HttpResponse<String> r = viewer.post("/resources", f, "Accept", "application/json", "X-CSRF-Token", token);
+            assertThat(r.statusCode()).as(f.toString()).isEqualTo(403);
+            assertThat(r.body()).contains("refused: your login does not have the role admin");
+        }
+        assertThat(c.pool().maxTotal()).isEqualTo(2);
+        assertThat(new Http(console, TwoUsers.VIEWER, "wrong").get("/resources").statusCode()).isEqualTo(401);
+
+        Http admin = new Http(console, USER, PASSWORD);
+        String adminPage = page(admin);
+        assertThat(row(adminPage, "cs-pools", "data-service-id=\"" + c.serviceId() + "\"")).contains("value=\"resize\"");
+        HttpResponse<String> r = admin.post("/resources", form("action", "resize", "id", Long.toString(c.serviceId()),
+                "maxTotal", "7"), "Accept", "application/json", "X-CSRF-Token", token(adminPage));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(c.pool().maxTotal()).isEqualTo(7);
     }
 
     static String get(Http http, String path) {
