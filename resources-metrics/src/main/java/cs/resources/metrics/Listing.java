@@ -79,26 +79,55 @@ record Listing(Map<Key, PoolSums> pools, Map<Key, MultiOpenSums> multiOpens, Map
 
     /** The sums of the pools of one name and bundle. */
     record PoolSums(int idle, int inUse, int waiting, int cap, boolean capped, long created, long reused, long dropped,
-            long expired, long timeouts, long waits) {
+            long expired, long timeouts, long waits, long longLeases, TimesSums waitTimes, TimesSums holdTimes) {
 
-        static final PoolSums NONE = new PoolSums(0, 0, 0, 0, false, 0, 0, 0, 0, 0, 0);
+        static final PoolSums NONE = new PoolSums(0, 0, 0, 0, false, 0, 0, 0, 0, 0, 0, 0, TimesSums.NONE, TimesSums.NONE);
 
         PoolSums plus(PoolInfo info) {
             Pool.Stats s = info.stats();
             boolean hasCap = info.maxTotal() > 0;
             return new PoolSums(idle + s.idle(), inUse + s.inUse(), waiting + s.waiting(), cap + info.maxTotal(),
                     capped || hasCap, created + s.created(), reused + s.reused(), dropped + s.dropped(),
-                    expired + s.expired(), timeouts + s.timeouts(), waits + s.waits());
+                    expired + s.expired(), timeouts + s.timeouts(), waits + s.waits(), longLeases + s.longLeases(),
+                    waitTimes.plus(s.waitTimes()), holdTimes.plus(s.holdTimes()));
+        }
+    }
+
+    /**
+     * A pool's distribution of times ({@link Pool.Times}) in nanoseconds, or the sum of several
+     * pools': their counts and totals added, their percentiles and maxima the largest of theirs (a
+     * percentile of several distributions is not known from theirs; the largest is an upper bound).
+     *
+     * @param count how many times were recorded
+     * @param totalNanos their sum ({@link Pool.Times#total()})
+     * @param p50 the median
+     * @param p90 the 90th percentile
+     * @param p99 the 99th percentile
+     * @param p999 the 99.9th percentile
+     * @param max the longest
+     */
+    record TimesSums(long count, long totalNanos, long p50, long p90, long p99, long p999, long max) {
+
+        static final TimesSums NONE = new TimesSums(0, 0, 0, 0, 0, 0, 0);
+
+        TimesSums plus(Pool.Times t) {
+            if (t.count() == 0) {
+                return this;
+            }
+            return new TimesSums(count + t.count(), totalNanos + t.total().toNanos(), Math.max(p50, t.p50().toNanos()),
+                    Math.max(p90, t.p90().toNanos()), Math.max(p99, t.p99().toNanos()), Math.max(p999, t.p999().toNanos()),
+                    Math.max(max, t.max().toNanos()));
         }
     }
 
     /** The sums of the MultiOpens of one class name and bundle. */
-    record MultiOpenSums(int opens, int open) {
+    record MultiOpenSums(int opens, int open, long startups, long startupFailures, long shutdowns) {
 
-        static final MultiOpenSums NONE = new MultiOpenSums(0, 0);
+        static final MultiOpenSums NONE = new MultiOpenSums(0, 0, 0, 0, 0);
 
         MultiOpenSums plus(MultiOpenInfo info) {
-            return new MultiOpenSums(opens + info.openCount(), open + (info.phase() == MultiOpenInfo.Phase.OPEN ? 1 : 0));
+            return new MultiOpenSums(opens + info.openCount(), open + (info.phase() == MultiOpenInfo.Phase.OPEN ? 1 : 0),
+                    startups + info.startups(), startupFailures + info.startupFailures(), shutdowns + info.shutdowns());
         }
     }
 
@@ -170,7 +199,13 @@ record Listing(Map<Key, PoolSums> pools, Map<Key, MultiOpenSums> multiOpens, Map
     /** @return the series this listing has: what the meters must be registered for */
     Set<Object> seriesKeys() {
         Set<Object> keys = new HashSet<>();
-        pools.keySet().forEach(k -> keys.add(new PoolSeries(k)));
+        pools.forEach((k, sums) -> {
+            keys.add(new PoolSeries(k));
+            // Hold times only from the first one recorded (Pool.recordHoldTimes): the count never falls.
+            if (sums.holdTimes().count() > 0) {
+                keys.add(new HoldSeries(k));
+            }
+        });
         multiOpens.keySet().forEach(k -> keys.add(new MultiOpenSeries(k)));
         keys.addAll(live.keySet());
         keys.addAll(endTotals.keySet());
@@ -179,6 +214,10 @@ record Listing(Map<Key, PoolSums> pools, Map<Key, MultiOpenSums> multiOpens, Map
 
     /** The series of one pool name and bundle (distinct from a MultiOpen's of the same name). */
     record PoolSeries(Key key) {
+    }
+
+    /** The hold times of one pool name and bundle: a series once a hold time is recorded. */
+    record HoldSeries(Key key) {
     }
 
     /** The series of one MultiOpen class name and bundle. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -16,15 +17,18 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.util.TimeUtils;
 
 import cs.resources.metrics.Listing.EndKey;
 import cs.resources.metrics.Listing.EndTotals;
+import cs.resources.metrics.Listing.HoldSeries;
 import cs.resources.metrics.Listing.Key;
 import cs.resources.metrics.Listing.MultiOpenSeries;
 import cs.resources.metrics.Listing.MultiOpenSums;
 import cs.resources.metrics.Listing.PoolSeries;
 import cs.resources.metrics.Listing.PoolSums;
 import cs.resources.metrics.Listing.StateKey;
+import cs.resources.metrics.Listing.TimesSums;
 
 /**
  * The meters of one runtime in one {@link MeterRegistry}. The gauges and function counters read the
@@ -37,6 +41,11 @@ import cs.resources.metrics.Listing.StateKey;
  * component's); the meters' functions run in the registry's threads and read only the snapshots.
  */
 final class ResourceMeters {
+
+    /** The percentiles of the pools' distributions ({@link cs.resources.Pool.Times}) and their tag values. */
+    private static final List<Map.Entry<String, ToDoubleFunction<TimesSums>>> PERCENTILES = List.of(
+            Map.entry("0.5", TimesSums::p50), Map.entry("0.9", TimesSums::p90), Map.entry("0.99", TimesSums::p99),
+            Map.entry("0.999", TimesSums::p999));
 
     private final MeterRegistry registry;
     private final Supplier<Listing> latest;
@@ -88,6 +97,10 @@ final class ResourceMeters {
         if (key instanceof PoolSeries p) {
             return pool(p.key());
         }
+        if (key instanceof HoldSeries h) {
+            return times(Names.POOL_HOLD, "How long leases were held (while the pool records it)", h.key(),
+                    PoolSums::holdTimes);
+        }
         if (key instanceof MultiOpenSeries m) {
             return multiOpen(m.key());
         }
@@ -133,7 +146,43 @@ final class ResourceMeters {
         list.add(poolCounter(Names.POOL_EXPIRATIONS, "Objects disposed of as expired", key, tags, PoolSums::expired));
         list.add(poolCounter(Names.POOL_WAITS, "Leases that waited at the cap", key, tags, PoolSums::waits));
         list.add(poolCounter(Names.POOL_TIMEOUTS, "Leases that timed out at the cap", key, tags, PoolSums::timeouts));
+        list.add(poolCounter(Names.POOL_LONG_LEASES, "Leases found held past the long-lease warning", key, tags,
+                PoolSums::longLeases));
+        list.addAll(times(Names.POOL_WAIT, "How long leases waited at the cap", key, PoolSums::waitTimes));
         return list;
+    }
+
+    /**
+     * A timer from a pool's own distribution, as Micrometer shows a timer with client-side
+     * percentiles: a function timer (count, total) and, beside it, gauges {@code <name>.percentile}
+     * tagged {@code phi} and a gauge {@code <name>.max}, in the timer's base unit (the registry's
+     * base time unit: seconds in Prometheus).
+     */
+    private List<Meter> times(String name, String description, Key key, Function<PoolSums, TimesSums> times) {
+        Tags tags = Tags.of(Names.NAME, key.name(), Names.BUNDLE, key.bundle());
+        List<Meter> list = new ArrayList<>();
+        // A series gone from the listing reads NaN: a count of 0.
+        FunctionTimer timer = FunctionTimer.builder(name, key, k -> (long) poolTimes(k, times, TimesSums::count),
+                k -> poolTimes(k, times, TimesSums::totalNanos), TimeUnit.NANOSECONDS).description(description)
+                .tags(tags).register(registry);
+        list.add(timer);
+        TimeUnit unit = timer.baseTimeUnit();
+        String baseUnit = timer.getId().getBaseUnit();
+        for (Map.Entry<String, ToDoubleFunction<TimesSums>> p : PERCENTILES) {
+            list.add(Gauge.builder(name + Names.PERCENTILE, key,
+                    k -> TimeUtils.nanosToUnit(poolTimes(k, times, p.getValue()), unit))
+                    .description(description + ": percentile " + p.getKey()).tags(tags).tag(Names.PHI, p.getKey())
+                    .baseUnit(baseUnit).strongReference(true).register(registry));
+        }
+        list.add(Gauge.builder(name + Names.MAX, key, k -> TimeUtils.nanosToUnit(poolTimes(k, times, TimesSums::max), unit))
+                .description(description + ": the longest").tags(tags).baseUnit(baseUnit).strongReference(true)
+                .register(registry));
+        return list;
+    }
+
+    private double poolTimes(Key key, Function<PoolSums, TimesSums> times, ToDoubleFunction<TimesSums> value) {
+        PoolSums s = latest.get().pools().get(key);
+        return s == null ? Double.NaN : value.applyAsDouble(times.apply(s));
     }
 
     private Meter poolGauge(String name, String description, Key key, Tags tags, ToDoubleFunction<PoolSums> value) {
@@ -158,6 +207,18 @@ final class ResourceMeters {
             MultiOpenSums s = latest.get().multiOpens().get(k);
             return s == null ? Double.NaN : s.opens();
         }).description("Opens held (the MultiOpen's count)").tags(tags).strongReference(true).register(registry));
+        list.add(multiOpenCounter(Names.MULTIOPEN_STARTUPS, "Startups that succeeded", key, tags, MultiOpenSums::startups));
+        list.add(multiOpenCounter(Names.MULTIOPEN_STARTUP_FAILURES, "Startups that threw", key, tags,
+                MultiOpenSums::startupFailures));
+        list.add(multiOpenCounter(Names.MULTIOPEN_SHUTDOWNS, "Shutdowns that ran", key, tags, MultiOpenSums::shutdowns));
         return list;
+    }
+
+    private Meter multiOpenCounter(String name, String description, Key key, Tags tags,
+            ToDoubleFunction<MultiOpenSums> value) {
+        return FunctionCounter.builder(name, key, k -> {
+            MultiOpenSums s = latest.get().multiOpens().get(k);
+            return s == null ? Double.NaN : value.applyAsDouble(s);
+        }).description(description).tags(tags).register(registry);
     }
 }

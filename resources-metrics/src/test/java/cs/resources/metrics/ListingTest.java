@@ -1,11 +1,13 @@
 package cs.resources.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +17,12 @@ import cs.resources.runtime.MultiOpenInfo;
 import cs.resources.runtime.PoolInfo;
 import cs.resources.runtime.RunStateInfo;
 
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * One reading of the runtime, summed by the meters' tags, and the meters that follow readings:
@@ -26,6 +33,21 @@ class ListingTest {
     private static PoolInfo pool(long id, String name, String bundle, int maxTotal, int idle, int inUse, long created) {
         return new PoolInfo(id, name, 1, bundle, 4, maxTotal, false,
                 new Pool.Stats(created, 0, 0, idle, inUse, 0, 0, 0, 0, Duration.ZERO, Duration.ZERO));
+    }
+
+    private static Pool.Times times(long count, long meanMs, long p50Ms, long p90Ms, long p99Ms, long p999Ms, long maxMs) {
+        return new Pool.Times(count, Duration.ofMillis(meanMs), Duration.ofMillis(p50Ms), Duration.ofMillis(p90Ms),
+                Duration.ofMillis(p99Ms), Duration.ofMillis(p999Ms), Duration.ofMillis(maxMs));
+    }
+
+    private static PoolInfo timedPool(long id, String name, long longLeases, Pool.Times waits, Pool.Times holds) {
+        return new PoolInfo(id, name, 1, "b", 4, 2, false, new Pool.Stats(3, 5, 0, 1, 1, waits.count(), 0, 0, 0,
+                waits.max(), waits.mean(), longLeases, waits, holds));
+    }
+
+    private static MultiOpenInfo multiOpen(long id, int opens, long startups, long failures, long shutdowns) {
+        return new MultiOpenInfo(id, "M", 1, "b", opens, MultiOpenInfo.Phase.OPEN, List.of(), List.of(), true, false, null,
+                startups, failures, shutdowns);
     }
 
     private static RunStateInfo runState(long id, String name, RunState.State state, String failure) {
@@ -123,6 +145,101 @@ class ListingTest {
 
         meters.close();
         assertThat(registry.getMeters()).isEmpty();
+    }
+
+    @Test
+    void timesOfPoolsOfOneNameAndBundleAddTheirCountsAndTakeTheLargestPercentiles() {
+        Listing l = Listing.of(List.of(timedPool(1, "p", 2, times(4, 10, 5, 20, 30, 40, 50), Pool.Times.NONE),
+                timedPool(2, "p", 1, times(6, 20, 8, 9, 60, 61, 62), times(2, 3, 3, 3, 3, 3, 4))), List.of(), List.of(),
+                List.of(), 0);
+        Listing.PoolSums sums = l.pools().get(new Listing.Key("p", "b"));
+        assertThat(sums.longLeases()).isEqualTo(3);
+        assertThat(sums.waitTimes()).isEqualTo(new Listing.TimesSums(10, 160_000_000L, 8_000_000L, 20_000_000L,
+                60_000_000L, 61_000_000L, 62_000_000L));
+        assertThat(sums.holdTimes()).isEqualTo(new Listing.TimesSums(2, 6_000_000L, 3_000_000L, 3_000_000L, 3_000_000L,
+                3_000_000L, 4_000_000L));
+        assertThat(l.seriesKeys()).contains(new Listing.HoldSeries(new Listing.Key("p", "b")));
+    }
+
+    @Test
+    void waitAndHoldTimesAreTimersWithPercentileGaugesAndLongLeasesAndMultiOpenCyclesAreCounted() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Listing[] runtime = {Listing.EMPTY};
+        Snapshots snapshots = new Snapshots(() -> runtime[0], 0, () -> { });
+        ResourceMeters meters = new ResourceMeters(registry, snapshots::last);
+
+        // Waited, no hold time recorded yet: the wait timer, no hold meters.
+        runtime[0] = Listing.of(List.of(timedPool(1, "p", 2, times(4, 10, 5, 20, 30, 40, 50), Pool.Times.NONE)),
+                List.of(multiOpen(9, 1, 3, 2, 2)), List.of(), List.of(), System.nanoTime());
+        meters.follow(snapshots.read());
+        Tags tags = Tags.of("name", "p", "bundle", "b");
+        assertThat(registry.get("cs.resources.pool.long.leases").tags(tags).functionCounter().count()).isEqualTo(2);
+        FunctionTimer wait = registry.get("cs.resources.pool.wait").tags(tags).functionTimer();
+        assertThat(wait.count()).isEqualTo(4);
+        assertThat(wait.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(40);
+        assertThat(wait.baseTimeUnit()).isEqualTo(TimeUnit.SECONDS);
+        assertThat(registry.find("cs.resources.pool.wait.percentile").tags(tags).gauges())
+                .extracting(g -> g.getId().getTag("phi"), Gauge::value, g -> g.getId().getBaseUnit())
+                .containsExactlyInAnyOrder(tuple("0.5", 0.005, "seconds"), tuple("0.9", 0.02, "seconds"),
+                        tuple("0.99", 0.03, "seconds"), tuple("0.999", 0.04, "seconds"));
+        assertThat(registry.get("cs.resources.pool.wait.max").tags(tags).gauge().value()).isEqualTo(0.05);
+        assertThat(registry.find("cs.resources.pool.hold").meters()).as("no hold time recorded").isEmpty();
+        assertThat(registry.find("cs.resources.pool.hold.percentile").meters()).isEmpty();
+        assertThat(registry.find("cs.resources.pool.hold.max").meters()).isEmpty();
+        Tags m = Tags.of("name", "M", "bundle", "b");
+        assertThat(registry.get("cs.resources.multiopen.startups").tags(m).functionCounter().count()).isEqualTo(3);
+        assertThat(registry.get("cs.resources.multiopen.startup.failures").tags(m).functionCounter().count()).isEqualTo(2);
+        assertThat(registry.get("cs.resources.multiopen.shutdowns").tags(m).functionCounter().count()).isEqualTo(2);
+
+        // Hold times recorded: their timer appears; the values follow the next reading.
+        runtime[0] = Listing.of(List.of(timedPool(1, "p", 3, times(5, 10, 5, 20, 30, 40, 70), times(2, 3, 2, 3, 4, 4, 4))),
+                List.of(multiOpen(9, 0, 3, 2, 3)), List.of(), List.of(), System.nanoTime());
+        meters.follow(snapshots.read());
+        FunctionTimer hold = registry.get("cs.resources.pool.hold").tags(tags).functionTimer();
+        assertThat(hold.count()).isEqualTo(2);
+        assertThat(hold.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(6);
+        assertThat(registry.get("cs.resources.pool.hold.percentile").tags(tags).tag("phi", "0.99").gauge().value())
+                .isEqualTo(0.004);
+        assertThat(registry.get("cs.resources.pool.hold.max").tags(tags).gauge().value()).isEqualTo(0.004);
+        assertThat(wait.count()).isEqualTo(5);
+        assertThat(registry.get("cs.resources.pool.wait.max").tags(tags).gauge().value()).isEqualTo(0.07);
+        assertThat(registry.get("cs.resources.pool.long.leases").tags(tags).functionCounter().count()).isEqualTo(3);
+        assertThat(registry.get("cs.resources.multiopen.shutdowns").tags(m).functionCounter().count()).isEqualTo(3);
+
+        // The pool goes: all of its meters go with it.
+        runtime[0] = Listing.of(List.of(), List.of(), List.of(), List.of(), System.nanoTime());
+        meters.follow(snapshots.read());
+        assertThat(registry.getMeters()).isEmpty();
+    }
+
+    @Test
+    void prometheusShowsTheTimersAsSummariesBesideTheirPercentileAndMaxGauges() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Listing listing = Listing.of(List.of(timedPool(1, "p", 2, times(4, 10, 5, 20, 30, 40, 50), times(2, 3, 2, 3, 4, 4, 4))),
+                List.of(multiOpen(9, 1, 3, 2, 2)), List.of(), List.of(), System.nanoTime());
+        ResourceMeters meters = new ResourceMeters(registry, () -> listing);
+        meters.follow(listing);
+        String text = registry.scrape();
+        String tags = "{bundle=\"b\",name=\"p\"";
+        assertThat(text).contains(
+                "# TYPE cs_resources_pool_wait_seconds summary\n",
+                "cs_resources_pool_wait_seconds_count" + tags + "} 4\n",
+                "cs_resources_pool_wait_seconds_sum" + tags + "} 0.04\n",
+                "# TYPE cs_resources_pool_wait_percentile_seconds gauge\n",
+                "cs_resources_pool_wait_percentile_seconds" + tags + ",phi=\"0.5\"} 0.005\n",
+                "cs_resources_pool_wait_percentile_seconds" + tags + ",phi=\"0.9\"} 0.02\n",
+                "cs_resources_pool_wait_percentile_seconds" + tags + ",phi=\"0.99\"} 0.03\n",
+                "cs_resources_pool_wait_percentile_seconds" + tags + ",phi=\"0.999\"} 0.04\n",
+                "cs_resources_pool_wait_max_seconds" + tags + "} 0.05\n",
+                "cs_resources_pool_hold_seconds_count" + tags + "} 2\n",
+                "cs_resources_pool_hold_percentile_seconds" + tags + ",phi=\"0.99\"} 0.004\n",
+                "cs_resources_pool_hold_max_seconds" + tags + "} 0.004\n",
+                "cs_resources_pool_long_leases_total" + tags + "} 2.0\n",
+                "cs_resources_multiopen_startups_total{bundle=\"b\",name=\"M\"} 3.0\n",
+                "cs_resources_multiopen_startup_failures_total{bundle=\"b\",name=\"M\"} 2.0\n",
+                "cs_resources_multiopen_shutdowns_total{bundle=\"b\",name=\"M\"} 2.0\n");
+        meters.close();
+        registry.close();
     }
 
     private static double ended(SimpleMeterRegistry registry, String outcome) {

@@ -17,8 +17,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * Not a test: prints the size and time of a Prometheus scrape of the metrics bundle's meters for
- * 1,000 live RunStates (distinct names) and 100 pools, from listings made here (the runtime's own
- * listing cost is not in it); then the same with each of the 1,000 names also ended once (in the
+ * 1,000 live RunStates (distinct names) and 100 pools (each with wait and hold times), from
+ * listings made here (the runtime's own listing cost is not in it); then the same with each of the 1,000 names also ended once (in the
  * runtime's history, completed). {@code java -cp ... cs.resources.metrics.ScrapeFigures}.
  */
 public final class ScrapeFigures {
@@ -28,9 +28,13 @@ public final class ScrapeFigures {
 
     public static void main(String[] args) {
         List<PoolInfo> pools = new ArrayList<>();
+        Pool.Times times = new Pool.Times(10, Duration.ofMillis(2), Duration.ofMillis(1), Duration.ofMillis(3),
+                Duration.ofMillis(8), Duration.ofMillis(9), Duration.ofMillis(9));
         for (int i = 0; i < 100; i++) {
+            // Every pool waited and records hold times: each has both timers (the most series a pool has).
             pools.add(new PoolInfo(i, "pool-" + i, 1, "com.example.app", 8, 16, false,
-                    new Pool.Stats(100, 1000, 3, 4, 2, 10, 1, 5, 0, Duration.ZERO, Duration.ZERO)));
+                    new Pool.Stats(100, 1000, 3, 4, 2, 10, 1, 5, 0, Duration.ofMillis(9), Duration.ofMillis(2), 1, times,
+                            times)));
         }
         List<RunStateInfo> live = new ArrayList<>();
         List<RunStateInfo> ended = new ArrayList<>();
