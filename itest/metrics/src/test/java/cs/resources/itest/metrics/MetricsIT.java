@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +43,8 @@ import cs.resources.MultiOpen;
 import cs.resources.Pool;
 import cs.resources.RunState;
 import cs.resources.runtime.ResourcesRuntime;
+import cs.resources.runtime.TaskHandle;
+import cs.resources.runtime.TaskService;
 
 /**
  * resources-metrics against the real runtime: what a bundle registers (a Pool, a RunState, a
@@ -71,6 +74,9 @@ class MetricsIT {
 
     @InjectService(timeout = TIMEOUT)
     ResourcesRuntime runtime;
+
+    @InjectService(timeout = TIMEOUT)
+    TaskService tasks;
 
     private final List<ServiceRegistration<?>> registrations = new java.util.ArrayList<>();
     private final List<AutoCloseable> closeables = new java.util.ArrayList<>();
@@ -157,6 +163,132 @@ class MetricsIT {
         assertThat(startups).hasValue(1);
         shared.close();
         shared.close();
+    }
+
+    @Test
+    void aPoolsWaitAndHoldTimesAndLongLeasesAndAMultiOpensCyclesAreMetered() throws Exception {
+        MeterRegistry registry = own.waitForService(TIMEOUT);
+        assertThat(registry).isNotNull();
+        Pool<StringBuilder> pool = Pool.builder(StringBuilder::new).name("timed-pool").maxTotal(1).recordHoldTimes(true)
+                .longLeaseWarning(Duration.ofMillis(20)).build();
+        closeables.add(pool);
+        registrations.add(context.registerService(Pool.class, pool, null));
+
+        // One lease held past the long-lease warning while a second borrower waits at the cap.
+        Pool.Lease<StringBuilder> held = pool.instance();
+        long leased = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Void> waiter = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (Pool.Lease<StringBuilder> lease = pool.instance()) {
+                assertThat(lease.get()).isNotNull();
+            }
+        });
+        await("a borrower waits at the cap and the lease is found long", () -> pool.stats().waiting() == 1
+                && pool.stats().longLeases() == 1);
+        long waiting = System.nanoTime();
+        // Lower bounds of the first hold and of the wait: each began before and ends after.
+        Duration heldAtLeast = Duration.ofNanos(System.nanoTime() - leased);
+        Duration waitedAtLeast = Duration.ofNanos(System.nanoTime() - waiting);
+        held.close();
+        waiter.get(TIMEOUT, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Pool.Stats stats = pool.stats();
+        assertThat(stats.waitTimes().count()).isEqualTo(1);
+        assertThat(stats.holdTimes().count()).isEqualTo(2);
+
+        Tags tags = Tags.of("name", "timed-pool", "bundle", SELF);
+        await("the hold timer of timed-pool counts both leases", () -> {
+            FunctionTimer hold = registry.find("cs.resources.pool.hold").tags(tags).functionTimer();
+            return hold != null && hold.count() == 2;
+        });
+        FunctionTimer wait = registry.get("cs.resources.pool.wait").tags(tags).functionTimer();
+        assertThat(wait.count()).isEqualTo(1);
+        // In seconds, within HdrHistogram's 1% of the pool's own figures.
+        assertThat(wait.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isGreaterThanOrEqualTo(waitedAtLeast.toNanos() * 0.99);
+        assertThat(registry.get("cs.resources.pool.wait.max").tags(tags).gauge().value())
+                .isGreaterThanOrEqualTo(waitedAtLeast.toNanos() * 0.99 / 1e9);
+        FunctionTimer hold = registry.get("cs.resources.pool.hold").tags(tags).functionTimer();
+        assertThat(hold.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isGreaterThanOrEqualTo(heldAtLeast.toNanos() * 0.99);
+        assertThat(registry.get("cs.resources.pool.hold.max").tags(tags).gauge().value())
+                .isGreaterThanOrEqualTo(heldAtLeast.toNanos() * 0.99 / 1e9)
+                .isCloseTo(stats.holdTimes().max().toNanos() / 1e9, org.assertj.core.data.Offset.offset(1e-9));
+        for (String timer : List.of("cs.resources.pool.wait", "cs.resources.pool.hold")) {
+            assertThat(registry.find(timer + ".percentile").tags(tags).gauges())
+                    .as(timer + "'s percentiles, in seconds")
+                    .extracting(g -> g.getId().getTag("phi"))
+                    .containsExactlyInAnyOrder("0.5", "0.9", "0.99", "0.999");
+            double max = registry.get(timer + ".max").tags(tags).gauge().value();
+            assertThat(max).isPositive();
+            assertThat(registry.get(timer + ".percentile").tags(tags).tag("phi", "0.5").gauge().value())
+                    .isPositive().isLessThanOrEqualTo(max);
+        }
+        assertThat(registry.get("cs.resources.pool.long.leases").tags(tags).functionCounter().count()).isEqualTo(1);
+
+        // A MultiOpen whose first startup fails, then starts up and shuts down.
+        AtomicInteger attempts = new AtomicInteger();
+        MultiOpen shared = MultiOpen.of(new cs.resources.Openable() {
+            @Override
+            public void open() {
+                if (attempts.incrementAndGet() == 1) {
+                    throw new IllegalStateException("first startup fails");
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        registrations.add(context.registerService(MultiOpen.class, shared, null));
+        org.assertj.core.api.Assertions.assertThatThrownBy(shared::open).hasStackTraceContaining("first startup fails");
+        shared.open();
+        shared.close();
+        Tags m = Tags.of("name", shared.getClass().getName(), "bundle", SELF);
+        await("the shutdown of the MultiOpen is counted", () -> {
+            FunctionCounter c = registry.find("cs.resources.multiopen.shutdowns").tags(m).functionCounter();
+            return c != null && c.count() == 1;
+        });
+        assertThat(registry.get("cs.resources.multiopen.startups").tags(m).functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("cs.resources.multiopen.startup.failures").tags(m).functionCounter().count()).isEqualTo(1);
+
+        // The same at /metrics, as Prometheus shows a timer beside its percentile and max gauges.
+        String text = scrape(endpoint());
+        String pt = "{bundle=\"" + SELF + "\",name=\"timed-pool\"";
+        String mt = "{bundle=\"" + SELF + "\",name=\"" + shared.getClass().getName() + "\"}";
+        assertThat(text)
+                .contains("# TYPE cs_resources_pool_wait_seconds summary\n")
+                .contains("cs_resources_pool_wait_seconds_count" + pt + "} 1\n")
+                .contains("cs_resources_pool_hold_seconds_count" + pt + "} 2\n")
+                .contains("cs_resources_pool_wait_percentile_seconds" + pt + ",phi=\"0.99\"} ")
+                .contains("cs_resources_pool_hold_percentile_seconds" + pt + ",phi=\"0.999\"} ")
+                .contains("cs_resources_pool_wait_max_seconds" + pt + "} ")
+                .contains("cs_resources_pool_hold_max_seconds" + pt + "} ")
+                .contains("cs_resources_pool_long_leases_total" + pt + "} 1.0\n")
+                .contains("cs_resources_multiopen_startups_total" + mt + " 1.0\n")
+                .contains("cs_resources_multiopen_startup_failures_total" + mt + " 1.0\n")
+                .contains("cs_resources_multiopen_shutdowns_total" + mt + " 1.0\n");
+    }
+
+    @Test
+    void aTaskIsMeteredUnderTheBundleThatSubmittedItNotTheTaskServices() throws Exception {
+        MeterRegistry registry = own.waitForService(TIMEOUT);
+        assertThat(registry).isNotNull();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TaskHandle<Void> handle = tasks.submit("submitted-task", rs -> release.await());
+        try {
+            await("submitted-task is metered running under " + SELF, () -> {
+                Gauge g = registry.find("cs.resources.runstates.live")
+                        .tags("name", "submitted-task", "bundle", SELF, "state", "running").gauge();
+                return g != null && g.value() == 1;
+            });
+            assertThat(registry.find("cs.resources.runstates.live").tags("name", "submitted-task").gauges())
+                    .as("one series, under the submitting bundle").hasSize(1);
+        } finally {
+            release.countDown();
+        }
+        handle.get(TIMEOUT, java.util.concurrent.TimeUnit.MILLISECONDS);
+        awaitCount(registry, "submitted-task", "completed", 1);
+        assertThat(registry.find("cs.resources.runstates.ended").tags("name", "submitted-task").functionCounters())
+                .as("ended under the submitting bundle only").hasSize(1);
     }
 
     @Test
