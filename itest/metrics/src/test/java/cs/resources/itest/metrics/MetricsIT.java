@@ -166,7 +166,7 @@ class MetricsIT {
     }
 
     @Test
-    void aPoolsWaitAndHoldTimesAndLongLeasesAndAMultiOpensCyclesAreMetered() throws Exception {
+    void aPoolsWaitAndHoldTimesAndLongLeasesAreMetered() throws Exception {
         MeterRegistry registry = own.waitForService(TIMEOUT);
         assertThat(registry).isNotNull();
         Pool<StringBuilder> pool = Pool.builder(StringBuilder::new).name("timed-pool").maxTotal(1).recordHoldTimes(true)
@@ -224,6 +224,24 @@ class MetricsIT {
         }
         assertThat(registry.get("cs.resources.pool.long.leases").tags(tags).functionCounter().count()).isEqualTo(1);
 
+        // The same at /metrics, as Prometheus shows a timer beside its percentile and max gauges.
+        String text = scrape(endpoint());
+        String pt = "{bundle=\"" + SELF + "\",name=\"timed-pool\"";
+        assertThat(text)
+                .contains("# TYPE cs_resources_pool_wait_seconds summary\n")
+                .contains("cs_resources_pool_wait_seconds_count" + pt + "} 1\n")
+                .contains("cs_resources_pool_hold_seconds_count" + pt + "} 2\n")
+                .contains("cs_resources_pool_wait_percentile_seconds" + pt + ",phi=\"0.99\"} ")
+                .contains("cs_resources_pool_hold_percentile_seconds" + pt + ",phi=\"0.999\"} ")
+                .contains("cs_resources_pool_wait_max_seconds" + pt + "} ")
+                .contains("cs_resources_pool_hold_max_seconds" + pt + "} ")
+                .contains("cs_resources_pool_long_leases_total" + pt + "} 1.0\n");
+    }
+
+    @Test
+    void aMultiOpensStartupsFailedStartupsAndShutdownsAreCounted() throws Exception {
+        MeterRegistry registry = own.waitForService(TIMEOUT);
+        assertThat(registry).isNotNull();
         // A MultiOpen whose first startup fails, then starts up and shuts down.
         AtomicInteger attempts = new AtomicInteger();
         MultiOpen shared = MultiOpen.of(new cs.resources.Openable() {
@@ -250,19 +268,8 @@ class MetricsIT {
         assertThat(registry.get("cs.resources.multiopen.startups").tags(m).functionCounter().count()).isEqualTo(1);
         assertThat(registry.get("cs.resources.multiopen.startup.failures").tags(m).functionCounter().count()).isEqualTo(1);
 
-        // The same at /metrics, as Prometheus shows a timer beside its percentile and max gauges.
-        String text = scrape(endpoint());
-        String pt = "{bundle=\"" + SELF + "\",name=\"timed-pool\"";
         String mt = "{bundle=\"" + SELF + "\",name=\"" + shared.getClass().getName() + "\"}";
-        assertThat(text)
-                .contains("# TYPE cs_resources_pool_wait_seconds summary\n")
-                .contains("cs_resources_pool_wait_seconds_count" + pt + "} 1\n")
-                .contains("cs_resources_pool_hold_seconds_count" + pt + "} 2\n")
-                .contains("cs_resources_pool_wait_percentile_seconds" + pt + ",phi=\"0.99\"} ")
-                .contains("cs_resources_pool_hold_percentile_seconds" + pt + ",phi=\"0.999\"} ")
-                .contains("cs_resources_pool_wait_max_seconds" + pt + "} ")
-                .contains("cs_resources_pool_hold_max_seconds" + pt + "} ")
-                .contains("cs_resources_pool_long_leases_total" + pt + "} 1.0\n")
+        assertThat(scrape(endpoint()))
                 .contains("cs_resources_multiopen_startups_total" + mt + " 1.0\n")
                 .contains("cs_resources_multiopen_startup_failures_total" + mt + " 1.0\n")
                 .contains("cs_resources_multiopen_shutdowns_total" + mt + " 1.0\n");
