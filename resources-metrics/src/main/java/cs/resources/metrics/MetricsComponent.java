@@ -156,7 +156,16 @@ public final class MetricsComponent {
             startEndpoints(context, config);
         });
         // A reading follows the runtime into the meters (new pools, ended RunStates) when nobody scrapes.
-        ex.scheduleWithFixedDelay(() -> snapshots.latest(), config.syncSeconds(), config.syncSeconds(), TimeUnit.SECONDS);
+        // A task of scheduleWithFixedDelay that throws is never run again: a failed reading is logged
+        // and the next one comes as planned.
+        ex.scheduleWithFixedDelay(() -> {
+            try {
+                snapshots.latest();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.WARNING, "cs.resources.metrics: reading the runtime failed; trying again in "
+                        + config.syncSeconds() + " s", e);
+            }
+        }, config.syncSeconds(), config.syncSeconds(), TimeUnit.SECONDS);
         executor = ex;
     }
 

@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Dictionary;
+import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -356,12 +358,17 @@ class MetricsIT {
     @Test
     void anOutcomeHasASeriesFromItsFirstEndOnInTheScrapeThatFirstReadsIt() throws Exception {
         assertThat(own.waitForService(TIMEOUT)).isNotNull();
+        await("the endpoint is up", () -> !serviceIds(ENDPOINT_FILTER).isEmpty());
+        Set<Long> before = running();
         Configuration config = configAdmin.getConfiguration("cs.resources.metrics", "?");
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("maxAgeMillis", 0L); // every scrape reads the runtime afresh
         config.update(props);
         try {
             await("the component runs with maxAgeMillis=0", () -> activeWith("maxAgeMillis", 0L));
+            // Not enough alone: once (Equinox, a busy machine) the old instance's endpoint was still
+            // listed after this and went between endpoint() and the scrape (connection refused).
+            awaitReplaced(before);
             URI endpoint = endpoint();
             RunState task = new RunState("first-end").start();
             registrations.add(context.registerService(RunState.class, task, null));
@@ -381,10 +388,12 @@ class MetricsIT {
                     .doesNotContain("name=\"first-end\",outcome=\"completed\"")
                     .doesNotContain("name=\"first-end\",outcome=\"failed\"");
         } finally {
+            before = running();
             config.delete();
         }
         // The component restarts without the configuration: the next test must not get this one's registry.
         await("the component runs with the default maxAgeMillis", () -> activeWith("maxAgeMillis", 1000L));
+        awaitReplaced(before);
         assertThat(own.waitForService(TIMEOUT)).as("back with the defaults").isNotNull();
     }
 
@@ -405,6 +414,41 @@ class MetricsIT {
     }
 
     // ------------------------------------------------------------------------------- helpers
+
+    static final String ENDPOINT_FILTER = "(" + ENDPOINT + "=*)";
+
+    /** @return the service ids of the metrics component's own registry and endpoint, now */
+    private Set<Long> running() {
+        Set<Long> ids = new HashSet<>(serviceIds(OWN));
+        ids.addAll(serviceIds(ENDPOINT_FILTER));
+        return ids;
+    }
+
+    /**
+     * Waits until a component restarted by a configuration change has replaced its services: none
+     * of {@code before} is registered, and a new own registry and endpoint are.
+     */
+    private void awaitReplaced(Set<Long> before) throws InterruptedException {
+        await("the restarted component's registry and endpoint replace " + before, () -> {
+            Set<Long> registries = serviceIds(OWN);
+            Set<Long> endpoints = serviceIds(ENDPOINT_FILTER);
+            return !registries.isEmpty() && !endpoints.isEmpty() && java.util.Collections.disjoint(registries, before)
+                    && java.util.Collections.disjoint(endpoints, before);
+        });
+    }
+
+    private Set<Long> serviceIds(String filter) {
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences((String) null, filter);
+            Set<Long> ids = new HashSet<>();
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                ids.add((Long) ref.getProperty(org.osgi.framework.Constants.SERVICE_ID));
+            }
+            return ids;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
 
     /** @return whether the metrics component is active with that property value */
     private boolean activeWith(String key, Object value) {
@@ -494,6 +538,20 @@ class MetricsIT {
         throw new AssertionError("no bundle " + symbolicName + " in " + FrameworkUtil.getBundle(getClass()));
     }
 
+    /** @return where the metrics threads are, for a failure's message */
+    private static String metricsThreads() {
+        StringBuilder b = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (t.getName().equals("cs.resources.metrics")) {
+                b.append("\n").append(t).append(' ').append(t.getState());
+                for (StackTraceElement e : stack) {
+                    b.append("\n\tat ").append(e);
+                }
+            }
+        });
+        return b.length() == 0 ? "; no metrics thread" : b.toString();
+    }
+
     private static long threads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().equals("cs.resources.metrics")).count();
@@ -525,7 +583,7 @@ class MetricsIT {
         long deadline = System.nanoTime() + Duration.ofMillis(TIMEOUT).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + TIMEOUT + " ms: " + what);
+                throw new AssertionError("not within " + TIMEOUT + " ms: " + what + metricsThreads());
             }
             Thread.sleep(20);
         }
