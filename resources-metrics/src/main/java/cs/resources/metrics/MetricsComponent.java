@@ -149,6 +149,10 @@ public final class MetricsComponent {
             t.setDaemon(true);
             return t;
         });
+        // Published before the first task runs: its reading asks (requestSync) for a follow, which
+        // goes to this executor. Set after, a busy machine could let that request find none and be
+        // lost, leaving a pending flag that refused every later one: no new series but at scrapes.
+        executor = ex;
         ex.execute(() -> {
             snapshots = new Snapshots(() -> Listing.of(rt), TimeUnit.MILLISECONDS.toNanos(config.maxAgeMillis()),
                     this::requestSync);
@@ -166,7 +170,6 @@ public final class MetricsComponent {
                         + config.syncSeconds() + " s", e);
             }
         }, config.syncSeconds(), config.syncSeconds(), TimeUnit.SECONDS);
-        executor = ex;
     }
 
     @Deactivate
@@ -233,25 +236,28 @@ public final class MetricsComponent {
     /** How long a scrape waits for the meters to follow the runtime. */
     private static final long FOLLOW_TIMEOUT_SECONDS = 10;
 
-    private void submit(Runnable task) {
+    /** @return whether the task was handed to the component's thread (false: deactivated) */
+    private boolean submit(Runnable task) {
         ScheduledExecutorService ex = executor;
         if (ex != null) {
             try {
                 ex.execute(task);
+                return true;
             } catch (RejectedExecutionException e) {
                 // deactivated meanwhile: its cleanup removes everything
             }
         }
+        return false;
     }
 
     /** After each reading of the runtime: the meters follow it (once, however many readings wait). */
     private void requestSync() {
-        if (syncPending.compareAndSet(false, true)) {
-            submit(() -> {
-                syncPending.set(false);
-                Listing l = snapshots.last();
-                bound.values().forEach(m -> m.follow(l));
-            });
+        if (syncPending.compareAndSet(false, true) && !submit(() -> {
+            syncPending.set(false);
+            Listing l = snapshots.last();
+            bound.values().forEach(m -> m.follow(l));
+        })) {
+            syncPending.set(false); // not pending: nothing will run it
         }
     }
 
