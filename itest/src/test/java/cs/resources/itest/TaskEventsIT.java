@@ -100,6 +100,29 @@ class TaskEventsIT {
         }
     }
 
+    /**
+     * Waits until the events of a task reach the handler again: the event component is registered
+     * before the task service has bound it (SCR binds in its own time; Equinox's run once submitted
+     * the next task in between), so probe tasks are submitted until one's COMPLETED arrives. Their
+     * events stay in {@link #received}; what the caller checks is by task id.
+     */
+    private void awaitEventsFlowing() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT);
+        while (true) {
+            TaskHandle<Integer> probe = tasks.submit("it-probe", () -> 0);
+            probe.get(TIMEOUT, TimeUnit.MILLISECONDS);
+            Long id = probe.runState().id();
+            long until = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+            while (System.nanoTime() < until) {
+                if (received.stream().anyMatch(e -> id.equals(e.getProperty("task.id")) && e.getTopic().endsWith("COMPLETED"))) {
+                    return;
+                }
+                Thread.sleep(10);
+            }
+            assertThat(System.nanoTime() - deadline).as("a task's events reach the handler again").isNegative();
+        }
+    }
+
     private static List<String> topics(List<Event> events) {
         return events.stream().map(e -> e.getTopic().substring("cs/resources/task/".length())).toList();
     }
@@ -178,6 +201,7 @@ class TaskEventsIT {
         assertThat(quiet.get(TIMEOUT, TimeUnit.MILLISECONDS)).isEqualTo(7);
         ea.start();
         awaitEventSink();
+        awaitEventsFlowing();
         // Events of a task submitted now arrive; none of the quiet one's ever does.
         TaskHandle<Integer> loud = tasks.submit("it-loud", () -> 8);
         loud.get(TIMEOUT, TimeUnit.MILLISECONDS);
