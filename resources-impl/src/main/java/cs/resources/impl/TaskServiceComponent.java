@@ -874,7 +874,10 @@ public final class TaskServiceComponent implements TaskService {
             Map<String, Object> p = new HashMap<>();
             p.put(TaskEvents.ID, runState.id());
             p.put(TaskEvents.NAME, runState.name());
-            p.put(TaskEvents.STATE, runState.state().name());
+            // STOPPING is posted by the cancel, in the canceller's thread, while the task's own
+            // thread may already have ended it: the event reports the change it is about.
+            p.put(TaskEvents.STATE, topic.equals(TaskEvents.STOPPING) ? RunState.State.STOPPING.name()
+                    : runState.state().name());
             p.put("bundle.id", ownerId);
             p.put("bundle.symbolicName", ownerName);
             p.put("timestamp", System.currentTimeMillis());
