@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs the JMH benchmarks and prints the ratios the project's targets are stated in.
 #
-#   benchmarks/run.sh short [JMH options...]   about 11 minutes on 2 cores: 1 fork, 3 x 1 s warm-up, 5 x 1 s measured
+#   benchmarks/run.sh short [JMH options...]   about 13 minutes on 2 cores: 1 fork, 3 x 1 s warm-up, 5 x 1 s measured
 #   benchmarks/run.sh full  [JMH options...]   about 40 minutes: the annotations' 3 forks, 5 x 2 s warm-up, 10 x 2 s measured
 #
 # Extra options go to JMH, e.g. a regex to run a subset: benchmarks/run.sh short 'PoolBenchmark'.
