@@ -36,6 +36,10 @@ mkdir -p -m 755 "$work/load"  # the launcher refuses a folder others can write
 cp "${bundles[@]}" "$work/load/"
 # Samples every second, a chart of the last minute: the screenshot shows a chart with a history.
 printf 'sampleSeconds=1\nhistoryMinutes=1\n' > "$work/load/cs.resources.webconsole.cfg"
+# Five tasks run for good below (the demo bundle's, two repeating ones, demo-batch, stuck-parent):
+# the task service's default of 4 threads would keep stuck-parent waiting until demo-batch ends
+# (its test then timed out waiting for the stuck child, which had not been made yet).
+printf 'threads=8\n' > "$work/load/cs.resources.tasks.cfg"
 mkfifo "$work/console"
 (cd "$work" && exec java -Dcs.resources.itest.web.demo=true -jar "$jar" --web < console > launcher.out 2>&1) &
 launcher=$!
