@@ -280,7 +280,8 @@ expect "opens lists the provider's MultiOpen component" 'cs\.resources\.itest\.p
 as karaf 'service:list cs.resources.MultiOpen'
 expect "consumers find the views" 'cs\.resources\.views = true'
 expect "the views name the provider's registration" 'cs\.resources\.original\.service\.id = [0-9]+'
-multiopens=$(grep -c 'objectClass = \[cs\.resources\.MultiOpen\]' <<< "$out" || true)
+# Karaf's service:list heads each service with its objectClass in brackets (no objectClass line).
+multiopens=$(grep -c '^ *\[cs\.resources\.MultiOpen\]' <<< "$out" || true)
 views=$(grep -c 'cs\.resources\.views = true' <<< "$out" || true)
 if (( multiopens > 0 && multiopens == views )); then
     ok "every MultiOpen service listed is a registration with views ($views): no original beside its copy"
@@ -289,7 +290,7 @@ else
 fi
 reject "the views do not carry cs.resources.shared.as" 'cs\.resources\.shared\.as'
 as karaf 'service:list cs.resources.osgi.Shared'
-expect "the provider's own registration is under Shared" 'objectClass = \[cs\.resources\.osgi\.Shared\]'
+expect "the provider's own registration is under Shared" '^ *\[cs\.resources\.osgi\.Shared\]'
 expect "and says what it shares" 'cs\.resources\.shared\.as = \[?cs\.resources\.MultiOpen\]?'
 reject "the provider's registration is not one with views" 'cs\.resources\.views = true'
 
